@@ -1,0 +1,147 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Read access to the API for the pdserve modules (private: not a public API).
+
+Connection options are kubernetes.core's (``kubeconfig``, ``context``, ``host``, ...), so a
+play sets them once for both collections. Reads use plain REST paths and return plain dicts:
+no discovery round trips, one process for many reads. Writes are not done here: they go
+through ``kubernetes.core.k8s`` (server-side apply).
+"""
+from __future__ import annotations
+
+import copy
+import time
+
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+    HAS_K8S = True
+    K8S_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    AUTH_ARG_SPEC = {}
+    HAS_K8S = False
+    K8S_IMPORT_ERROR = exc
+
+PATHS = {
+    "Node": "/api/v1/nodes",
+    "Namespace": "/api/v1/namespaces",
+    "Pod": "/api/v1/namespaces/{ns}/pods",
+    "Service": "/api/v1/namespaces/{ns}/services",
+    "ConfigMap": "/api/v1/namespaces/{ns}/configmaps",
+    "Secret": "/api/v1/namespaces/{ns}/secrets",
+    "ServiceAccount": "/api/v1/namespaces/{ns}/serviceaccounts",
+    "Event": "/api/v1/namespaces/{ns}/events",
+    "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments",
+    "StatefulSet": "/apis/apps/v1/namespaces/{ns}/statefulsets",
+    "Role": "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles",
+    "RoleBinding": "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings",
+    "ClusterRole": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    "ClusterRoleBinding": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    "CustomResourceDefinition": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    "InferServiceSet": "/apis/mindcluster.huawei.com/v1/namespaces/{ns}/inferservicesets",
+}
+API_VERSION = {
+    "Node": "v1", "Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
+    "ServiceAccount": "v1", "Event": "v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1",
+    "Role": "rbac.authorization.k8s.io/v1", "RoleBinding": "rbac.authorization.k8s.io/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1", "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    "CustomResourceDefinition": "apiextensions.k8s.io/v1", "InferServiceSet": "mindcluster.huawei.com/v1",
+}
+NAMESPACED = {k for k, v in PATHS.items() if "{ns}" in v}
+
+
+def auth_argument_spec():
+    return copy.deepcopy(AUTH_ARG_SPEC)
+
+
+class NotFound(Exception):
+    pass
+
+
+class Reader:
+    """Lists and gets objects as dicts through one ApiClient."""
+
+    def __init__(self, api_client):
+        self.api = api_client
+
+    @classmethod
+    def from_module(cls, module):
+        if not HAS_K8S:
+            module.fail_json(msg="kubernetes.core and the kubernetes Python package are required: %s" % K8S_IMPORT_ERROR)
+        k8s = get_api_client(module=module)
+        return cls(k8s.client.client)
+
+    def _call(self, path, query=None, response_type="object"):
+        from kubernetes.client.rest import ApiException
+        try:
+            return self.api.call_api(
+                path, "GET", query_params=list((query or {}).items()),
+                header_params={"Accept": "application/json" if response_type == "object" else "text/plain"},
+                auth_settings=["BearerToken"], response_type=response_type,
+                _return_http_data_only=True, _preload_content=True,
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                raise NotFound(path)
+            raise
+
+    def path(self, kind, namespace=None, name=None):
+        """REST path of a kind; a namespaced kind without a namespace lists every namespace."""
+        base = PATHS[kind]
+        if namespace is None and kind in NAMESPACED:
+            if name:
+                raise ValueError("%s %s: a namespace is required" % (kind, name))
+            base = base.replace("/namespaces/{ns}", "")
+        return base.format(ns=namespace) + ("/" + name if name else "")
+
+    def list(self, kind, namespace=None, label_selector=None, field_selector=None):
+        query = {}
+        if label_selector:
+            query["labelSelector"] = label_selector
+        if field_selector:
+            query["fieldSelector"] = field_selector
+        try:
+            data = self._call(self.path(kind, namespace), query)
+        except NotFound:
+            return []  # the kind is not installed (a CRD) or the namespace is gone
+        items = data.get("items") or []
+        for item in items:
+            item.setdefault("kind", kind)
+            item.setdefault("apiVersion", API_VERSION[kind])
+        return items
+
+    def get(self, kind, name, namespace=None):
+        """The object, or None when it does not exist."""
+        try:
+            obj = self._call(self.path(kind, namespace, name))
+        except NotFound:
+            return None
+        obj.setdefault("kind", kind)
+        obj.setdefault("apiVersion", API_VERSION[kind])
+        return obj
+
+    def log(self, namespace, pod, container=None, previous=False, tail_lines=None):
+        query = {}
+        if container:
+            query["container"] = container
+        if previous:
+            query["previous"] = "true"
+        if tail_lines:
+            query["tailLines"] = str(tail_lines)
+        from kubernetes.client.rest import ApiException
+        try:
+            return self._call("/api/v1/namespaces/%s/pods/%s/log" % (namespace, pod), query, response_type="str")
+        except (NotFound, ApiException) as exc:
+            return "<no log: %s>" % (getattr(exc, "reason", None) or exc)
+
+
+def poll(check, timeout, interval=1.0, clock=time.monotonic, sleep=time.sleep):
+    """Call ``check()`` until it returns a truthy value or ``timeout`` seconds pass.
+    Returns (value, elapsed); value is the last result."""
+    start = clock()
+    while True:
+        value = check()
+        elapsed = clock() - start
+        if value or elapsed >= timeout:
+            return value, elapsed
+        sleep(min(interval, max(0.0, timeout - elapsed)))

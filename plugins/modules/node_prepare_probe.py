@@ -1,0 +1,186 @@
+#!/usr/bin/python
+# Copyright: (c) 2025, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: node_prepare_probe
+short_description: Read what node preparation needs from a compute node (read-only)
+version_added: 0.1.0
+description:
+  - Detects the container runtime the kubelet uses, the package manager, the kernel release and
+    entropy, active swap, whether haveged is installed.
+  - Computes the kubelet config with the requested top-level keys set (every other line kept
+    byte for byte) and Docker's C(daemon.json) with C(log-opts) merged in (every other key kept).
+  - Checks the model weight path (exists, directory, no symlink anywhere, not a dangerous path)
+    and the model folder inside it.
+  - Never writes anything; supports check mode.
+options:
+  container_runtime:
+    description: Runtime the kubelet uses; C(auto) detects it.
+    type: str
+    choices: [auto, containerd, docker]
+    default: auto
+  kubelet_config_path:
+    description: The kubelet configuration file (KubeletConfiguration, YAML or JSON).
+    type: path
+    default: /var/lib/kubelet/config.yaml
+  kubeadm_flags_path:
+    description: kubeadm's kubelet flags file, read for C(--container-runtime-endpoint).
+    type: path
+    default: /var/lib/kubelet/kubeadm-flags.env
+  kubelet_settings:
+    description: Top-level kubelet config keys to set on every node.
+    type: dict
+    default: {}
+  kubelet_containerd_settings:
+    description: Top-level kubelet config keys to set on containerd nodes only.
+    type: dict
+    default: {}
+  docker_daemon_json_path:
+    description: Docker's daemon configuration file.
+    type: path
+    default: /etc/docker/daemon.json
+  docker_log_opts:
+    description: C(log-opts) entries merged into daemon.json on Docker nodes only; empty skips.
+    type: dict
+    default: {}
+  weight_mount_path:
+    description: Host path of the model weights; empty skips the weight checks.
+    type: str
+    default: ''
+  model_dir:
+    description: Model folder relative to O(weight_mount_path) that must be present; empty skips.
+    type: str
+    default: ''
+  model_required_files:
+    description: Files that must exist inside the model folder.
+    type: list
+    elements: str
+    default: []
+  forbidden_paths:
+    description: Paths the weight path must not be (after normalisation and symlink resolution).
+    type: list
+    elements: str
+    default: []
+  forbidden_trees:
+    description: Paths the weight path must be neither equal to nor below.
+    type: list
+    elements: str
+    default: []
+  haveged_path:
+    description: The haveged executable; its presence means haveged is installed.
+    type: path
+    default: /usr/sbin/haveged
+  proc_path:
+    description: Where procfs is mounted (entropy_avail, osrelease, swaps are read below it).
+    type: path
+    default: /proc
+  fstab_path:
+    description: The fstab whose active swap entries are reported.
+    type: path
+    default: /etc/fstab
+  check_dirs:
+    description: Directories whose existence is reported in RV(dirs) (e.g. where a drop-in goes).
+    type: list
+    elements: path
+    default: []
+author:
+  - pdserve.cluster developers
+"""
+
+EXAMPLES = r"""
+- name: Probe the node
+  pdserve.cluster.node_prepare_probe:
+    kubelet_settings:
+      syncFrequency: 5s
+    docker_log_opts:
+      max-size: 500m
+      max-file: "3"
+    weight_mount_path: /data
+  register: probe
+"""
+
+RETURN = r"""
+runtime:
+  description: The container runtime and how it was found.
+  returned: always
+  type: dict
+  sample: {name: containerd, source: "kubelet config containerRuntimeEndpoint"}
+pkg_mgr:
+  description: Package manager found on the node (apt, dnf, yum, zypper) or C(unknown).
+  returned: always
+  type: str
+kernel:
+  description: Kernel release and whether entropy_avail is a constant 256 there (5.18 and later).
+  returned: always
+  type: dict
+  sample: {release: 6.1.0-18-amd64, entropy_constant: true}
+entropy_avail:
+  description: Value of C(kernel/random/entropy_avail), or null when unreadable.
+  returned: always
+  type: int
+haveged_installed:
+  description: Whether the haveged executable exists.
+  returned: always
+  type: bool
+swap:
+  description: Active swap areas and fstab swap entries that are not commented out.
+  returned: always
+  type: dict
+kubelet_config:
+  description: The kubelet config, its mode and owner, and the computed new content.
+  returned: always
+  type: dict
+docker_daemon_json:
+  description: daemon.json, its mode, and the computed new content (Docker nodes only).
+  returned: always
+  type: dict
+weights:
+  description: Weight path checks.
+  returned: always
+  type: dict
+dirs:
+  description: For each of O(check_dirs), whether it is an existing directory.
+  returned: always
+  type: dict
+problems:
+  description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe
+
+
+def argspec():
+    return dict(
+        container_runtime=dict(type="str", default="auto", choices=["auto", "containerd", "docker"]),
+        kubelet_config_path=dict(type="path", default="/var/lib/kubelet/config.yaml"),
+        kubeadm_flags_path=dict(type="path", default="/var/lib/kubelet/kubeadm-flags.env"),
+        kubelet_settings=dict(type="dict", default={}),
+        kubelet_containerd_settings=dict(type="dict", default={}),
+        docker_daemon_json_path=dict(type="path", default="/etc/docker/daemon.json"),
+        docker_log_opts=dict(type="dict", default={}),
+        weight_mount_path=dict(type="str", default=""),
+        model_dir=dict(type="str", default=""),
+        model_required_files=dict(type="list", elements="str", default=[]),
+        forbidden_paths=dict(type="list", elements="str", default=[]),
+        forbidden_trees=dict(type="list", elements="str", default=[]),
+        haveged_path=dict(type="path", default="/usr/sbin/haveged"),
+        proc_path=dict(type="path", default="/proc"),
+        fstab_path=dict(type="path", default="/etc/fstab"),
+        check_dirs=dict(type="list", elements="path", default=[]),
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
+    module.exit_json(changed=False, **probe(module.params))
+
+
+if __name__ == "__main__":
+    main()

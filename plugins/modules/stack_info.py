@@ -1,0 +1,233 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Everything a pdserve stack has in the cluster, found by label, in one read."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_info
+short_description: Find a pdserve stack's objects by label and summarise its state per role
+version_added: 0.1.0
+description:
+  - Lists, in one pass, every object that carries the stack's labels
+    (C(app.kubernetes.io/managed-by=pdserve), C(app.kubernetes.io/instance=<job_id>)), so
+    status, scale, logs and uninstall work from anywhere and after a partial failure.
+  - Summarises each role (component) as desired and ready instances, its pods and their
+    nodes, and finds the coordinator's endpoint.
+  - Returns the configuration baseline stored in the stack's ConfigMap, which scaling
+    compares against.
+author:
+  - pdserve.cluster developers
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+options:
+  namespace:
+    description: Namespace of the stack.
+    type: str
+    required: true
+  job_id:
+    description: The stack's C(app.kubernetes.io/instance) label value. Defaults to O(namespace).
+    type: str
+  kinds:
+    description: Kinds to list.
+    type: list
+    elements: str
+    default: [InferServiceSet, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role, RoleBinding,
+              ClusterRole, ClusterRoleBinding, Secret]
+  config_map:
+    description: Name of the ConfigMap holding C(user_config.json) and C(env.json) as applied.
+    type: str
+    default: motor-config
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the stack
+  pdserve.cluster.stack_info:
+    namespace: mindie-motor
+  register: stack
+"""
+
+RETURN = r"""
+namespace_exists:
+  description: Whether the namespace exists.
+  returned: always
+  type: bool
+objects:
+  description: The stack's objects (kind, apiVersion, name, namespace, component, instance index).
+  returned: always
+  type: list
+  elements: dict
+roles:
+  description: Per component, desired and ready instances and the pods with their nodes.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"role": "union", "desired": 2, "ready": 2, "pods": [{"name": "x", "node": "a3-node-1", "ready": true}]}]
+endpoint:
+  description: The coordinator's inference endpoint (node IP and NodePort), when there is one.
+  returned: always
+  type: dict
+baseline:
+  description: C(user_config) and C(env_config) stored in O(config_map); empty when absent.
+  returned: always
+  type: dict
+"""
+
+import json
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
+    NAMESPACED, PATHS, Reader, auth_argument_spec)
+
+ISS_INDEX = "infer.huawei.com/instanceset-index"
+ROLE_ORDER = {"controller": 0, "coordinator": 1, "union": 2, "prefill": 3, "decode": 4}
+
+
+def argument_spec():
+    spec = auth_argument_spec()
+    spec.update(
+        namespace=dict(type="str", required=True),
+        job_id=dict(type="str"),
+        kinds=dict(type="list", elements="str", default=[
+            "InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
+            "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret"]),
+        config_map=dict(type="str", default="motor-config"),
+    )
+    return spec
+
+
+def _labels(obj):
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+def instance_of(obj):
+    labels = _labels(obj)
+    for key in (_kube.INSTANCE_INDEX, ISS_INDEX):
+        if labels.get(key, "").isdigit():
+            return int(labels[key])
+    return 0
+
+
+def summarise_roles(objects, pods):
+    """Per component: desired instances (ISS role replicas, else workloads), ready instances."""
+    roles = {}
+    for obj in objects:
+        if obj["kind"] == "InferServiceSet":
+            for role in obj["spec"]["template"]["roles"]:
+                roles.setdefault(role["name"], {"desired": 0, "pods_per_instance": 1})
+                roles[role["name"]]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
+                roles[role["name"]]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
+    iss_roles = set(roles)
+    for obj in objects:
+        if obj["kind"] in ("Deployment", "StatefulSet"):
+            comp = _labels(obj).get(_kube.COMPONENT)
+            if not comp or comp in iss_roles:
+                continue
+            entry = roles.setdefault(comp, {"desired": 0, "pods_per_instance": 1})
+            entry["desired"] += 1
+            entry["pods_per_instance"] = (obj.get("spec") or {}).get("replicas", 1)
+    table = []
+    for name in sorted(set(roles) | {_labels(p).get(_kube.COMPONENT) for p in pods} - {None},
+                       key=lambda n: (ROLE_ORDER.get(n, 9), n)):
+        entry = roles.get(name, {"desired": 0, "pods_per_instance": 1})
+        mine = [p for p in pods if _labels(p).get(_kube.COMPONENT) == name]
+        by_instance = {}
+        for pod in mine:
+            by_instance.setdefault(instance_of(pod), []).append(pod)
+        ready = sum(1 for group in by_instance.values()
+                    if len([p for p in group if _kube.pod_ready(p)]) >= entry["pods_per_instance"])
+        table.append({
+            "role": name,
+            "desired": entry["desired"],
+            "ready": ready,
+            "pods_per_instance": entry["pods_per_instance"],
+            "pods": [{
+                "name": p["metadata"]["name"],
+                "instance": instance_of(p),
+                "node": (p.get("spec") or {}).get("nodeName"),
+                "ip": (p.get("status") or {}).get("podIP"),
+                "phase": (p.get("status") or {}).get("phase"),
+                "ready": _kube.pod_ready(p),
+                "restarts": sum(cs.get("restartCount", 0) for cs in (p.get("status") or {}).get("containerStatuses") or []),
+                "problem": " ".join(x for x in _kube.pod_problem(p) if x),
+            } for p in sorted(mine, key=lambda p: (instance_of(p), p["metadata"]["name"]))],
+        })
+    return table
+
+
+def find_endpoint(objects, nodes, pods):
+    for svc in objects:
+        spec = svc.get("spec") or {}
+        if svc["kind"] != "Service" or spec.get("type") != "NodePort":
+            continue
+        for port in spec.get("ports") or []:
+            if port.get("nodePort"):
+                # Prefer a node running a coordinator pod, else any Ready node.
+                hosts = [(p.get("status") or {}).get("hostIP") for p in pods
+                         if _labels(p).get(_kube.COMPONENT) == "coordinator" and (p.get("status") or {}).get("hostIP")]
+                if not hosts:
+                    hosts = [a["address"] for n in nodes if _kube.node_schedulable(n)[0]
+                             for a in (n.get("status") or {}).get("addresses") or [] if a.get("type") == "InternalIP"]
+                host = hosts[0] if hosts else None
+                return {"service": svc["metadata"]["name"], "host": host, "node_port": port["nodePort"],
+                        "port": port.get("port"), "url": "http://%s:%s" % (host, port["nodePort"]) if host else None}
+    return {}
+
+
+def read_stack(reader, namespace, job_id, kinds, config_map):
+    selector = _kube.stack_selector(job_id)
+    namespace_exists = reader.get("Namespace", namespace) is not None
+    objects = []
+    for kind in kinds:
+        if kind not in PATHS:
+            raise ValueError("unknown kind %s" % kind)
+        if kind in NAMESPACED and not namespace_exists:
+            continue
+        for obj in reader.list(kind, namespace if kind in NAMESPACED else None, label_selector=selector):
+            objects.append(obj)
+    pods = reader.list("Pod", namespace, label_selector=selector) if namespace_exists else []
+    baseline = {}
+    cm = reader.get("ConfigMap", config_map, namespace) if namespace_exists else None
+    if cm:
+        data = cm.get("data") or {}
+        for key, out in (("user_config.json", "user_config"), ("env.json", "env_config")):
+            if key in data:
+                try:
+                    baseline[out] = json.loads(data[key])
+                except ValueError as exc:
+                    raise ValueError("ConfigMap %s/%s: %s is not valid JSON: %s" % (namespace, config_map, key, exc))
+    nodes = reader.list("Node") if any(o["kind"] == "Service" for o in objects) else []
+    return {
+        "namespace_exists": namespace_exists,
+        "objects": [{
+            "kind": o["kind"], "apiVersion": o["apiVersion"], "name": o["metadata"]["name"],
+            "namespace": o["metadata"].get("namespace"), "component": _labels(o).get(_kube.COMPONENT),
+            "instance_index": _kube.instance_index(o),
+        } for o in objects],
+        "roles": summarise_roles(objects, pods),
+        "endpoint": find_endpoint(objects, nodes, pods),
+        "baseline": baseline,
+    }
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    p = module.params
+    reader = Reader.from_module(module)
+    try:
+        result = read_stack(reader, p["namespace"], p["job_id"] or p["namespace"], p["kinds"], p["config_map"])
+    except Exception as exc:
+        module.fail_json(msg="could not read stack %s: %s" % (p["namespace"], exc))
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

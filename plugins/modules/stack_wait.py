@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Wait until a stack is Ready; on timeout say why, pod by pod."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_wait
+short_description: Wait until every workload and pod of a pdserve stack is Ready, or diagnose why not
+version_added: 0.1.0
+description:
+  - Polls the workloads (Deployments, StatefulSets, InferServiceSets) and pods that carry the
+    stack's labels until all are Ready and the expected number of pods is Ready.
+  - On timeout it fails with a diagnosis per pod instead of a bare timeout, such as an
+    unschedulable pod with the scheduler's reason (missing NPUs, a node selector no node
+    matches), an image that cannot be pulled, a crash loop with the last log lines of the
+    previous container, and the warning events of the pod and of its controllers.
+  - Never writes. In check mode it returns at once, since a dry run created nothing to wait for.
+author:
+  - pdserve.cluster developers
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+options:
+  namespace:
+    description: Namespace of the stack.
+    type: str
+    required: true
+  job_id:
+    description: The stack's C(app.kubernetes.io/instance) label value. Defaults to O(namespace).
+    type: str
+  expected_pods:
+    description: Number of Ready pods the stack must have. C(0) only waits for the workloads.
+    type: int
+    default: 0
+  wait_timeout:
+    description: Seconds to wait.
+    type: int
+    default: 600
+  wait_sleep:
+    description: Seconds between two polls.
+    type: float
+    default: 1.0
+  log_lines:
+    description: Log lines shown per crash-looping container in the diagnosis.
+    type: int
+    default: 20
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Wait for the hybrid stack
+  pdserve.cluster.stack_wait:
+    namespace: mindie-motor
+    expected_pods: 6
+    wait_timeout: 900
+"""
+
+RETURN = r"""
+ready:
+  description: Whether the stack became Ready in time.
+  returned: always
+  type: bool
+elapsed:
+  description: Seconds waited.
+  returned: always
+  type: float
+workloads:
+  description: Each workload with its readiness and the reason.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kind": "Deployment", "name": "controller", "ready": true, "reason": "1/1 pods ready"}]
+pods:
+  description: Each pod with its node, readiness and problem if any.
+  returned: always
+  type: list
+  elements: dict
+diagnosis:
+  description: Lines explaining why the stack is not Ready (empty when it is).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec, poll
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet")
+
+
+def argument_spec():
+    spec = auth_argument_spec()
+    spec.update(
+        namespace=dict(type="str", required=True),
+        job_id=dict(type="str"),
+        expected_pods=dict(type="int", default=0),
+        wait_timeout=dict(type="int", default=600),
+        wait_sleep=dict(type="float", default=1.0),
+        log_lines=dict(type="int", default=20),
+    )
+    return spec
+
+
+def snapshot(reader, namespace, selector):
+    workloads = []
+    for kind in WORKLOAD_KINDS:
+        for obj in reader.list(kind, namespace, label_selector=selector):
+            ok, why = _kube.workload_ready(obj)
+            workloads.append({"kind": kind, "name": obj["metadata"]["name"], "ready": ok, "reason": why})
+    pods = reader.list("Pod", namespace, label_selector=selector)
+    return workloads, pods
+
+
+def is_ready(workloads, pods, expected):
+    ready_pods = [p for p in pods if _kube.pod_ready(p)]
+    terminating = [p for p in pods if (p.get("metadata") or {}).get("deletionTimestamp")]
+    return all(w["ready"] for w in workloads) and len(ready_pods) >= expected and not terminating and (
+        bool(workloads) or expected == 0)
+
+
+def diagnose(reader, namespace, workloads, pods, expected, log_lines):
+    lines = []
+    ready = [p for p in pods if _kube.pod_ready(p)]
+    if len(ready) < expected:
+        lines.append("%d of %d expected pods are Ready (%d exist)" % (len(ready), expected, len(pods)))
+    for w in workloads:
+        if not w["ready"]:
+            lines.append("%s %s: %s" % (w["kind"], w["name"], w["reason"]))
+    events = reader.list("Event", namespace)
+    by_object = {}
+    for ev in events:
+        inv = ev.get("involvedObject") or {}
+        by_object.setdefault((inv.get("kind"), inv.get("name")), []).append(ev)
+    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
+        kind, _ = _kube.pod_problem(pod)
+        if kind is None:
+            continue
+        tail = None
+        if kind == "CrashLoop":
+            for cs in (pod.get("status") or {}).get("containerStatuses") or []:
+                if ((cs.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff":
+                    tail = reader.log(namespace, pod["metadata"]["name"], cs["name"], previous=True,
+                                      tail_lines=log_lines)
+                    break
+        lines += _kube.describe_pod(pod, by_object.get(("Pod", pod["metadata"]["name"])), tail)
+    # Controllers that could not make their pods (quota, Pod Security, bad template) say so in events.
+    for (kind, name), evs in sorted(by_object.items()):
+        if kind in ("ReplicaSet", "Deployment", "StatefulSet", "InferServiceSet"):
+            for ev in evs:
+                if ev.get("type") == "Warning":
+                    lines.append("%s %s: %s: %s" % (kind, name, ev.get("reason"), (ev.get("message") or "").strip()))
+    return lines
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    p = module.params
+    if module.check_mode:
+        module.exit_json(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[],
+                         msg="check mode: nothing to wait for")
+    reader = Reader.from_module(module)
+    selector = _kube.stack_selector(p["job_id"] or p["namespace"])
+    state = {}
+
+    def check():
+        state["workloads"], state["pods"] = snapshot(reader, p["namespace"], selector)
+        return is_ready(state["workloads"], state["pods"], p["expected_pods"])
+
+    try:
+        ready, elapsed = poll(check, p["wait_timeout"], p["wait_sleep"])
+    except Exception as exc:
+        module.fail_json(msg="could not read the stack: %s" % exc)
+    pods = [{
+        "name": pod["metadata"]["name"],
+        "node": (pod.get("spec") or {}).get("nodeName"),
+        "ready": _kube.pod_ready(pod),
+        "problem": " ".join(x for x in _kube.pod_problem(pod) if x),
+    } for pod in state["pods"]]
+    result = dict(changed=False, ready=bool(ready), elapsed=round(elapsed, 2), workloads=state["workloads"], pods=pods)
+    if ready:
+        module.exit_json(diagnosis=[], **result)
+    result["diagnosis"] = diagnose(reader, p["namespace"], state["workloads"], state["pods"],
+                                   p["expected_pods"], p["log_lines"])
+    module.fail_json(msg="stack %s not Ready after %ss:\n%s" % (
+        p["namespace"], p["wait_timeout"], "\n".join(result["diagnosis"]) or "no workload found"), **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""A small InferServiceSet controller for the sandbox.
+
+MindCluster's operator is not open to build here, so the sandbox runs this stand-in, written
+from the documented behaviour (shared/reference/facts.md): for every role of an
+InferServiceSet and every instance index below the role's ``replicas`` it keeps one workload
+(Deployment or StatefulSet) named ``<iss>-<service-index>-<role>-<instance>`` whose pods carry
+the ``infer.huawei.com/*`` labels and the ``INSTANCE_INDEX`` / ``INSTANCE_ROLE`` /
+``INFER_SERVICE_INDEX`` / ``INFER_SERVICE_NAME`` env; one Service per declared service named
+``<service>-<iss>-<service-index>-<role>``; removes the workloads of instances scaled away
+(highest index first) and of roles no longer declared; and reports ``status`` (replicas,
+readyReplicas, per-role counts, a Ready condition). Owner references make deletion of the
+InferServiceSet remove everything it made.
+
+It is a developer tool: the collection never needs it on a real cluster.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import logging
+import signal
+import sys
+import threading
+import time
+
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+GROUP, VERSION, PLURAL = "mindcluster.huawei.com", "v1", "inferservicesets"
+MANAGER = "sandbox-iss-controller"
+LABEL = "infer.huawei.com/"
+LOG = logging.getLogger("iss-controller")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def owner_ref(iss: dict) -> dict:
+    meta = iss["metadata"]
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}", "kind": "InferServiceSet", "name": meta["name"],
+        "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True,
+    }
+
+
+def desired_objects(iss: dict) -> list[dict]:
+    """Every workload and Service the InferServiceSet asks for."""
+    meta = iss["metadata"]
+    name, ns = meta["name"], meta["namespace"]
+    out = []
+    for svc_index in range(iss["spec"].get("replicas", 1)):
+        service_name = f"{name}-{svc_index}"
+        for role in iss["spec"]["template"]["roles"]:
+            rname = role["name"]
+            workload = role.get("workload") or {"apiVersion": "apps/v1", "kind": "Deployment"}
+            role_meta = role.get("metadata") or {}
+            for inst in range(role.get("replicas", 1)):
+                labels = {
+                    LABEL + "inferserviceset-name": name,
+                    LABEL + "inferservice-name": service_name,
+                    LABEL + "inferservice-index": str(svc_index),
+                    LABEL + "instanceset-name": f"{service_name}-{rname}",
+                    LABEL + "instanceset-index": str(inst),
+                    LABEL + "role-name": rname,
+                }
+                spec = copy.deepcopy(role["spec"])
+                tmpl = spec.setdefault("template", {})
+                tmeta = tmpl.setdefault("metadata", {})
+                tmeta["labels"] = {**(tmeta.get("labels") or {}), **labels}
+                spec["selector"] = {"matchLabels": labels}
+                env = [
+                    {"name": "INSTANCE_INDEX", "value": str(inst)},
+                    {"name": "INSTANCE_ROLE", "value": rname},
+                    {"name": "INFER_SERVICE_INDEX", "value": str(svc_index)},
+                    {"name": "INFER_SERVICE_NAME", "value": service_name},
+                ]
+                for c in tmpl.get("spec", {}).get("containers", []):
+                    known = {e["name"] for e in env}
+                    c["env"] = env + [e for e in c.get("env", []) if e["name"] not in known]
+                if workload["kind"] == "StatefulSet":
+                    spec.setdefault("serviceName", f"{service_name}-{rname}-{inst}")
+                out.append({
+                    "apiVersion": workload["apiVersion"], "kind": workload["kind"],
+                    "metadata": {
+                        "name": f"{service_name}-{rname}-{inst}", "namespace": ns,
+                        "labels": {**(role_meta.get("labels") or {}), **labels},
+                        "annotations": role_meta.get("annotations") or {},
+                        "ownerReferences": [owner_ref(iss)],
+                    },
+                    "spec": spec,
+                })
+            for svc in role.get("services") or []:
+                smeta = svc.get("metadata") or {}
+                sspec = copy.deepcopy(svc["spec"])
+                sspec.setdefault("selector", {
+                    LABEL + "inferserviceset-name": name, LABEL + "role-name": rname,
+                    LABEL + "inferservice-index": str(svc_index),
+                })
+                out.append({
+                    "apiVersion": "v1", "kind": "Service",
+                    "metadata": {
+                        "name": f"{svc['name']}-{service_name}-{rname}", "namespace": ns,
+                        "labels": {**(smeta.get("labels") or {}), LABEL + "inferserviceset-name": name,
+                                   LABEL + "role-name": rname},
+                        "annotations": smeta.get("annotations") or {},
+                        "ownerReferences": [owner_ref(iss)],
+                    },
+                    "spec": sspec,
+                })
+    return out
+
+
+class Controller:
+    def __init__(self) -> None:
+        self.api = client.ApiClient()
+        self.custom = client.CustomObjectsApi(self.api)
+        self.apps = client.AppsV1Api(self.api)
+        self.core = client.CoreV1Api(self.api)
+        self.dynamic_paths = {
+            "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
+            "StatefulSet": "/apis/apps/v1/namespaces/{ns}/statefulsets/{name}",
+            "Service": "/api/v1/namespaces/{ns}/services/{name}",
+        }
+        self.pending: set[tuple[str, str]] = set()
+        self.cond = threading.Condition()
+
+    def apply(self, obj: dict) -> None:
+        path = self.dynamic_paths[obj["kind"]].format(ns=obj["metadata"]["namespace"], name=obj["metadata"]["name"])
+        self.api.call_api(
+            path, "PATCH", body=obj, query_params=[("fieldManager", MANAGER), ("force", "true")],
+            header_params={"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"},
+            auth_settings=["BearerToken"], response_type="object", _return_http_data_only=True,
+        )
+
+    def owned(self, ns: str, name: str) -> list[tuple[str, str, dict]]:
+        sel = f"{LABEL}inferserviceset-name={name}"
+        found = []
+        for kind, lister in (("Deployment", self.apps.list_namespaced_deployment),
+                             ("StatefulSet", self.apps.list_namespaced_stateful_set),
+                             ("Service", self.core.list_namespaced_service)):
+            for item in lister(ns, label_selector=sel).items:
+                found.append((kind, item.metadata.name, item))
+        return found
+
+    def reconcile(self, ns: str, name: str) -> None:
+        try:
+            iss = self.custom.get_namespaced_custom_object(GROUP, VERSION, ns, PLURAL, name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return  # garbage collection removes what it owned
+            raise
+        if iss["metadata"].get("deletionTimestamp"):
+            return
+        want = desired_objects(iss)
+        wanted = {(o["kind"], o["metadata"]["name"]) for o in want}
+        for obj in want:
+            self.apply(obj)
+        stale = [(k, n) for k, n, _ in self.owned(ns, name) if (k, n) not in wanted]
+        # Scale in from the highest instance index down, like the operator does.
+        stale.sort(key=lambda kn: kn[1], reverse=True)
+        for kind, obj_name in stale:
+            LOG.info("deleting %s %s/%s", kind, ns, obj_name)
+            deleter = {"Deployment": self.apps.delete_namespaced_deployment,
+                       "StatefulSet": self.apps.delete_namespaced_stateful_set,
+                       "Service": self.core.delete_namespaced_service}[kind]
+            try:
+                deleter(obj_name, ns, propagation_policy="Background")
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+        self.update_status(iss)
+
+    def update_status(self, iss: dict) -> None:
+        ns, name = iss["metadata"]["namespace"], iss["metadata"]["name"]
+        ready_by_role: dict[str, int] = {}
+        for kind, _, item in self.owned(ns, name):
+            if kind == "Service":
+                continue
+            role = item.metadata.labels.get(LABEL + "role-name")
+            want = item.spec.replicas if item.spec.replicas is not None else 1
+            ok = (item.status.ready_replicas or 0) >= want and item.status.observed_generation == item.metadata.generation
+            ready_by_role[role] = ready_by_role.get(role, 0) + (1 if ok else 0)
+        roles = [{"name": r["name"], "replicas": r.get("replicas", 1), "readyReplicas": ready_by_role.get(r["name"], 0)}
+                 for r in iss["spec"]["template"]["roles"]]
+        all_ready = all(r["readyReplicas"] >= r["replicas"] for r in roles)
+        old = iss.get("status") or {}
+        old_cond = next((c for c in old.get("conditions", []) if c.get("type") == "Ready"), {})
+        status_word = "True" if all_ready else "False"
+        status = {
+            "observedGeneration": iss["metadata"]["generation"],
+            "replicas": iss["spec"].get("replicas", 1),
+            "readyReplicas": iss["spec"].get("replicas", 1) if all_ready else 0,
+            "roles": roles,
+            "conditions": [{
+                "type": "Ready", "status": status_word,
+                "reason": "AllInstancesReady" if all_ready else "InstancesNotReady",
+                "message": ", ".join(f"{r['name']} {r['readyReplicas']}/{r['replicas']}" for r in roles),
+                "lastTransitionTime": old_cond.get("lastTransitionTime") if old_cond.get("status") == status_word else _now(),
+            }],
+        }
+        if {k: v for k, v in old.items()} == status:
+            return
+        self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, ns, PLURAL, name, {"status": status})
+
+    # -- event plumbing: watches enqueue keys, one worker reconciles them -----------------------
+    def enqueue(self, ns: str, name: str) -> None:
+        with self.cond:
+            self.pending.add((ns, name))
+            self.cond.notify()
+
+    def worker(self) -> None:
+        while True:
+            with self.cond:
+                while not self.pending:
+                    self.cond.wait()
+                ns, name = self.pending.pop()
+            try:
+                self.reconcile(ns, name)
+            except Exception as exc:  # keep running; retry shortly
+                LOG.warning("reconcile %s/%s failed: %s", ns, name, exc)
+                threading.Timer(1.0, self.enqueue, (ns, name)).start()
+
+    def watch_iss(self) -> None:
+        while True:
+            try:
+                for ev in watch.Watch().stream(self.custom.list_cluster_custom_object, GROUP, VERSION, PLURAL,
+                                               timeout_seconds=300):
+                    meta = ev["object"]["metadata"]
+                    self.enqueue(meta["namespace"], meta["name"])
+            except Exception as exc:
+                LOG.warning("InferServiceSet watch: %s", exc)
+                time.sleep(1)
+
+    def watch_owned(self, lister) -> None:
+        while True:
+            try:
+                for ev in watch.Watch().stream(lister, label_selector=LABEL + "inferserviceset-name",
+                                               timeout_seconds=300):
+                    meta = ev["object"].metadata
+                    self.enqueue(meta.namespace, meta.labels[LABEL + "inferserviceset-name"])
+            except Exception as exc:
+                LOG.warning("workload watch: %s", exc)
+                time.sleep(1)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config.load_kube_config(config_file=sys.argv[1] if len(sys.argv) > 1 else None)
+    ctl = Controller()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for target, args in ((ctl.watch_iss, ()),
+                         (ctl.watch_owned, (ctl.apps.list_deployment_for_all_namespaces,)),
+                         (ctl.watch_owned, (ctl.apps.list_stateful_set_for_all_namespaces,))):
+        threading.Thread(target=target, args=args, daemon=True).start()
+    LOG.info("watching InferServiceSets")
+    ctl.worker()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
