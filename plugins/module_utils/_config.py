@@ -1,4 +1,4 @@
-# Copyright: (c) 2025, pdserve.cluster contributors
+# Copyright: (c) 2025, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 """The deployment configuration model of pdserve.cluster (private API).
 
@@ -702,7 +702,7 @@ def _norm_path(value):
 def _check_label_key(key):
     if not isinstance(key, str) or not key:
         return False
-    prefix, _, name = key.rpartition("/")
+    prefix, _sep, name = key.rpartition("/")
     if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN_RE.match(prefix)):
         return False
     return 0 < len(name) <= 63 and bool(_LABEL_NAME_RE.match(name))
@@ -1153,7 +1153,7 @@ def _rules_ports(user, topology, engine_infos, ctx):
         groups.append(("the coordinator pod", coord))
         groups.append(("the controller pod", ctrl))
     for role, info in engine_infos.items():
-        groups.append(("the %s engine pods" % role, [(v, p) for v, p in info["ports"].values()]))
+        groups.append(("the %s engine pods" % role, list(info["ports"].values())))
     for where, ports in groups:
         seen = {}
         for value, path in ports:

@@ -183,7 +183,8 @@ def merge_log_opts(text, log_opts):
     merged = dict(current)
     merged.update(log_opts)
     data["log-opts"] = merged
-    return json.dumps(data, indent=2) + "\n", changed
+    indent = re.search(r"\n([ \t]+)\S", text or "")  # keep the file's own indentation
+    return json.dumps(data, indent=indent.group(1) if indent else 2) + "\n", changed
 
 
 def _under(path, tree):
@@ -327,8 +328,47 @@ class ImageError(Exception):
     """Listing, importing or pulling an image failed."""
 
 
-def probe(params):
-    """Everything the role decides on, read from the node (the node_prepare_probe module's result)."""
+def files_differ(wanted):
+    """For each path: whether its content differs from the wanted text (a missing file differs)."""
+    return {path: _read(path) != text for path, text in wanted.items()}
+
+
+def service_states(units, run, which):
+    """{unit: {enabled, active}} from systemctl, or {} when there is no systemctl."""
+    systemctl = which("systemctl")
+    if not systemctl:
+        return {}
+    states = {}
+    for unit in units:
+        enabled = run([systemctl, "is-enabled", unit])
+        active = run([systemctl, "is-active", unit])
+        states[unit] = {"enabled": enabled[0] == 0 and enabled[1].strip() == "enabled",
+                        "active": active[0] == 0 and active[1].strip() == "active"}
+    return states
+
+
+def image_present(params, runtime, run, which):
+    """Whether the image is where the kubelet looks (None when unknown: no image, runtime or CLI)."""
+    if not params["image_name"] or runtime is None:
+        return None
+    tool = params["ctr_path"] if runtime == "containerd" else params["docker_path"]
+    if not which(tool):
+        return None
+    argv = ([tool, "-n", params["namespace"], "images", "ls", "-q"] if runtime == "containerd"
+            else [tool, "images", "--format", "{{.Repository}}:{{.Tag}}"])
+    rc, out, err = run(argv)
+    if rc != 0:
+        return None
+    return normalize(params["image_name"]) in {normalize(line) for line in out.splitlines()
+                                               if line.strip() and "<none>" not in line}
+
+
+def probe(params, run=None, which=None):
+    """Everything the role decides on, read from the node (the node_prepare_probe module's result).
+
+    ``run(argv) -> (rc, out, err)`` and ``which(name) -> path or None`` are only used for the
+    read-only service and image queries.
+    """
     problems = {"runtime": [], "kubelet": [], "container_logs": [], "weights": []}
     kubelet_path = params["kubelet_config_path"]
     kubelet_text = _read(kubelet_path)
@@ -380,5 +420,8 @@ def probe(params):
         docker_daemon_json=docker,
         weights=weights,
         dirs={path: os.path.isdir(path) for path in params["check_dirs"]},
+        files_differ=files_differ(params["files"]),
+        services=service_states(params["services"], run, which) if run else {},
+        image_present=image_present(params, runtime, run, which) if run else None,
         problems=problems,
     )

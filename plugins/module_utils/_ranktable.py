@@ -721,11 +721,9 @@ def _group_of(value, fmt, path, errors):
 
 
 def _entry_doc(e, fmt):
-    if e.devices is None:
-        if fmt == MINDIE_MOTOR:
-            return {"server_id": e.server_id, "server_ip": e.server_ip}
-        return {"server_id": e.server_id, "server_ip": e.server_ip}
     out = {"server_id": e.server_id, "server_ip": e.server_ip}
+    if e.devices is None:
+        return out
     if fmt == MINDIE_MOTOR:
         for field in PORT_FIELDS:
             if field in e.ports:
@@ -893,10 +891,8 @@ def build_ascendcloud(host_ip, prefill_instances=None, decode_instances=None, ap
     table.version, table.status = version, status
     if api_server:
         table.groups[0].append(_Entry(0, host_ip, host_ip, "api_server"))
-    for g, name in ((1, "prefill_instances"), (2, "decode_instances")):
-        groups = (1 if g == 1 else 2)
-        raw = prefill_instances if g == 1 else decode_instances
-        table.group_paths[groups] = name
+    for g, name, raw in ((1, "prefill_instances", prefill_instances), (2, "decode_instances", decode_instances)):
+        table.group_paths[g] = name
         if raw is None:
             raw = []
         if isinstance(raw, str):

@@ -86,6 +86,31 @@ options:
     type: list
     elements: path
     default: []
+  files:
+    description: Path to wanted content; RV(files_differ) tells which files differ from it.
+    type: dict
+    default: {}
+  services:
+    description: systemd units whose enabled / active state is reported in RV(services).
+    type: list
+    elements: str
+    default: []
+  image_name:
+    description: Image whose presence where the kubelet looks is reported in RV(image_present).
+    type: str
+    default: ''
+  namespace:
+    description: containerd namespace the kubelet uses.
+    type: str
+    default: k8s.io
+  ctr_path:
+    description: The ctr executable.
+    type: str
+    default: ctr
+  docker_path:
+    description: The docker executable.
+    type: str
+    default: docker
 author:
   - pdserve.cluster developers
 """
@@ -145,6 +170,18 @@ dirs:
   description: For each of O(check_dirs), whether it is an existing directory.
   returned: always
   type: dict
+files_differ:
+  description: For each of O(files), whether the file's content differs (a missing file differs).
+  returned: always
+  type: dict
+services:
+  description: For each of O(services), C(enabled) and C(active) booleans; empty without systemctl.
+  returned: always
+  type: dict
+image_present:
+  description: Whether O(image_name) is where the kubelet looks; null when not asked or unknown.
+  returned: always
+  type: bool
 problems:
   description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)).
   returned: always
@@ -174,12 +211,18 @@ def argspec():
         proc_path=dict(type="path", default="/proc"),
         fstab_path=dict(type="path", default="/etc/fstab"),
         check_dirs=dict(type="list", elements="path", default=[]),
+        files=dict(type="dict", default={}),
+        services=dict(type="list", elements="str", default=[]),
+        image_name=dict(type="str", default=""),
+        namespace=dict(type="str", default="k8s.io"),
+        ctr_path=dict(type="str", default="ctr"),
+        docker_path=dict(type="str", default="docker"),
     )
 
 
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
-    module.exit_json(changed=False, **probe(module.params))
+    module.exit_json(changed=False, **probe(module.params, module.run_command, module.get_bin_path))
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ namespace_exists:
   returned: always
   type: bool
 objects:
-  description: The stack's objects (kind, apiVersion, name, namespace, component, instance index).
+  description: The stack's objects (kind, apiVersion, name, namespace, component, instance index, stack role).
   returned: always
   type: list
   elements: dict
@@ -88,6 +88,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client impor
     NAMESPACED, PATHS, Reader, auth_argument_spec)
 
 ISS_INDEX = "infer.huawei.com/instanceset-index"
+STACK_LABEL = "pdserve.io/stack"
 ROLE_ORDER = {"controller": 0, "coordinator": 1, "union": 2, "prefill": 3, "decode": 4}
 
 
@@ -210,7 +211,8 @@ def read_stack(reader, namespace, job_id, kinds, config_map):
         "objects": [{
             "kind": o["kind"], "apiVersion": o["apiVersion"], "name": o["metadata"]["name"],
             "namespace": o["metadata"].get("namespace"), "component": _labels(o).get(_kube.COMPONENT),
-            "instance_index": _kube.instance_index(o),
+            "instance_index": _kube.instance_index(o), "stack": _labels(o).get(STACK_LABEL),
+            "owned": bool((o.get("metadata") or {}).get("ownerReferences")),
         } for o in objects],
         "roles": summarise_roles(objects, pods),
         "endpoint": find_endpoint(objects, nodes, pods),

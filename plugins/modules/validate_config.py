@@ -1,5 +1,5 @@
 #!/usr/bin/python
-# Copyright: (c) 2025, pdserve.cluster contributors
+# Copyright: (c) 2025, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ description:
     requested configuration outside O(allowed_changes) is an error.
   - Never changes anything on the host or the cluster.
 author:
-  - pdserve.cluster contributors
+  - pdserve.cluster developers (@pdserve)
 options:
   user_config_path:
     description:
@@ -61,6 +61,17 @@ options:
     type: list
     elements: str
     default: [hybrid_instances_num, p_instances_num, d_instances_num]
+  baseline_env:
+    description:
+      - The C(env.json) applied with O(baseline). When given, the requested environment must
+        equal it (normalized); every difference is an error.
+    type: dict
+  topology:
+    description:
+      - The topology the calling playbook deploys. When set, a configuration describing the
+        other one (hybrid keys versus prefill / decode keys) is an error.
+    type: str
+    choices: [pd_hybrid, pd_separate]
 notes:
   - Supports check mode; the module only reads.
 seealso:
@@ -166,6 +177,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
     ABSENT,
+    ConfigError,
     DEFAULT_ALLOWED_CHANGES,
     config_diff,
     load_files,
@@ -184,6 +196,8 @@ def argspec():
         overrides=dict(type="dict"),
         baseline=dict(type="dict"),
         allowed_changes=dict(type="list", elements="str", default=list(DEFAULT_ALLOWED_CHANGES)),
+        baseline_env=dict(type="dict"),
+        topology=dict(type="str", choices=["pd_hybrid", "pd_separate"]),
     )
 
 
@@ -222,6 +236,18 @@ def run(params):
                  new_present=new is not ABSENT, allowed=path in allowed_paths)
             for path, old, new in config_diff(baseline, checked.user_config)
         ]
+    if params.get("baseline_env") is not None:
+        env_base = validate(params.get("baseline") or user, params["baseline_env"]).env_config or {}
+        for path, old, new in config_diff(env_base, checked.env_config or {}):
+            errors.append(ConfigError("env." + path, _plain(new), "differs from the deployed env.json (%s); the "
+                                      "environment may not change on an update of a running deployment"
+                                      % ("absent" if old is ABSENT else repr(old))))
+    topology = params.get("topology")
+    if topology and checked.derived and checked.derived.get("topology") != topology:
+        errors.append(ConfigError(
+            "motor_deploy_config", checked.derived.get("topology"),
+            "this playbook deploys %s but the configuration describes %s (hybrid_* keys make pd_hybrid, "
+            "p_* / d_* keys pd_separate)" % (topology, checked.derived.get("topology"))))
     if errors:
         result["derived"] = {}
     result["errors"] = [str(e) for e in errors]

@@ -1,4 +1,4 @@
-# Copyright: (c) 2025, pdserve.cluster contributors
+# Copyright: (c) 2025, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 """Unit tests of the configuration model: one failing and one passing case per rule."""
 
@@ -855,8 +855,8 @@ class TestOverrides:
         assert result.user_config["motor_coordinator_config"]["scheduler_config"]["scheduler_type"] == "round_robin"
 
     def test_string_values_are_converted(self):
-        result = ok(c.validate(hybrid(), overrides={"hybrid_instances_num": "4", "controller_api_port": "2026",
-                                                     "kv_affinity_load_weight": "0.5"}))
+        overrides = {"hybrid_instances_num": "4", "controller_api_port": "2026", "kv_affinity_load_weight": "0.5"}
+        result = ok(c.validate(hybrid(), overrides=overrides))
         assert result.derived["roles"]["union"]["instances"] == 4
         assert result.derived["ports"]["controller_api"] == 2026
         assert result.user_config["motor_coordinator_config"]["scheduler_config"]["kv_affinity_load_weight"] == 0.5

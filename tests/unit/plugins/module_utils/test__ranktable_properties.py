@@ -108,6 +108,10 @@ def test_ascendcloud_gen_locals_match_global(layout, data):
         assert len(files) == 1 + len(p) + len(d) + (1 if host == layout[1][api_host][0] else 0)
 
 
+def _key(instance):
+    return instance["role"], instance["server_ip"], instance.get("device_ids", [])
+
+
 @given(host_layouts(), st.data())
 @SETTINGS
 def test_ascendcloud_merge_round_trip(layout, data):
@@ -135,8 +139,7 @@ def test_ascendcloud_merge_round_trip(layout, data):
     # A complete table merges into itself; host order only reorders the instances.
     assert rt.merge([("merged", merged)], rt.ASCENDCLOUD) == merged
     flipped = rt.merge(list(reversed(named)), rt.ASCENDCLOUD)
-    key = lambda i: (i["role"], i["server_ip"], i.get("device_ids", []))  # noqa: E731
-    assert sorted(map(key, rt.instances(flipped, rt.ASCENDCLOUD))) == sorted(map(key, insts))
+    assert sorted(map(_key, rt.instances(flipped, rt.ASCENDCLOUD))) == sorted(map(_key, insts))
 
 
 @given(host_layouts(max_hosts=2), st.data())

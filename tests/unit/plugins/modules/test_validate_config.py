@@ -1,4 +1,4 @@
-# Copyright: (c) 2025, pdserve.cluster contributors
+# Copyright: (c) 2025, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 """Unit tests of the pdserve.cluster.validate_config module."""
 
@@ -215,3 +215,42 @@ def test_argspec_matches_documentation():
         assert doc[name]["type"] == option["type"], name
         assert doc[name].get("default") == option.get("default"), name
         assert doc[name].get("elements") == option.get("elements"), name
+
+
+# --- topology and env baseline (added by the lead for the stack roles) ----------------------
+def _hybrid_params(**kw):
+    import json as _json
+    import os as _os
+    base = _os.path.join(_os.path.dirname(__file__), "..", "..", "..", "fixtures", "configs")
+    with open(_os.path.join(base, "doc_pd_hybrid.user_config.json")) as f:
+        user = _json.load(f)
+    with open(_os.path.join(base, "doc_pd_hybrid.env.json")) as f:
+        env = _json.load(f)
+    params = dict(user_config_path=None, env_config_path=None, user_config=user, env_config=env, overrides=None,
+                  baseline=None, allowed_changes=["hybrid_instances_num"], baseline_env=None, topology=None)
+    params.update(kw)
+    return params
+
+
+def test_topology_mismatch_is_an_error():
+    from ansible_collections.pdserve.cluster.plugins.modules import validate_config as vc
+    failed, result = vc.run(_hybrid_params(topology="pd_separate"))
+    assert failed
+    assert any("this playbook deploys pd_separate but the configuration describes pd_hybrid" in e for e in result["errors"])
+    failed, result = vc.run(_hybrid_params(topology="pd_hybrid"))
+    assert not failed, result["errors"]
+
+
+def test_env_baseline_difference_is_an_error_and_equal_env_passes():
+    import copy
+    from ansible_collections.pdserve.cluster.plugins.modules import validate_config as vc
+    params = _hybrid_params()
+    params["baseline"] = copy.deepcopy(params["user_config"])
+    params["baseline_env"] = copy.deepcopy(params["env_config"])
+    failed, result = vc.run(params)
+    assert not failed, result["errors"]
+    params["env_config"]["motor_engine_union_env"]["HCCL_BUFFSIZE"] = 400
+    failed, result = vc.run(params)
+    assert failed
+    assert any(e.startswith("env.motor_engine_union_env.HCCL_BUFFSIZE") and "deployed env.json" in e
+               for e in result["errors"]), result["errors"]

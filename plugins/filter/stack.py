@@ -1,0 +1,180 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Filters the stack roles use between the validated config, the templates and the API."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: stack
+short_description: Helpers between the validated configuration and the Kubernetes objects of a stack
+version_added: 0.1.0
+description:
+  - C(capacity_groups) turns C(validate_config)'s derived values into the pod groups C(cluster_preflight) checks.
+  - C(expected_pods) counts the pods a stack runs when Ready.
+  - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
+  - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
+author:
+  - pdserve.cluster developers
+"""
+
+import yaml
+
+STACK_LABEL = "pdserve.io/stack"
+# Delete order for stale objects: workloads first (so pods stop), then what they used.
+DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
+                "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]
+
+
+def _engine_roles(derived, roles=None):
+    for name, role in (derived.get("roles") or {}).items():
+        if roles is not None and name not in roles:
+            continue
+        yield name, role
+
+
+def capacity_groups(derived, roles=None):
+    """Pod groups for cluster_preflight: one per role that asks for accelerators."""
+    if derived.get("mode") == "single_container":
+        total = sum(r.get("total_npus", 0) for _, r in _engine_roles(derived, roles))
+        return [{"name": "single-container", "selector": derived.get("node_selector") or {},
+                 "npus_per_pod": total, "pods": 1}]
+    groups = []
+    for name, role in sorted(_engine_roles(derived, roles)):
+        if not role.get("npus_per_pod"):
+            continue
+        groups.append({
+            "name": name,
+            "selector": role.get("node_selector") or derived.get("node_selector") or {},
+            "npus_per_pod": role["npus_per_pod"],
+            "pods": role["instances"] * role["pods_per_instance"],
+        })
+    return groups
+
+
+def expected_pods(derived, roles=None):
+    """Pods the stack runs when every instance is up."""
+    if derived.get("mode") == "single_container":
+        return 1
+    return sum(r["instances"] * r["pods_per_instance"] for _, r in _engine_roles(derived, roles))
+
+
+def _key(kind, namespace, name):
+    return (kind, namespace or "", name)
+
+
+def stale_objects(found, rendered, stack_name):
+    """Objects of ``stack_name`` found in the cluster (stack_info's ``objects``) that are not in
+    ``rendered``; as minimal definitions for kubernetes.core.k8s state=absent. Namespaces are
+    never stale (uninstall decides about them), nor are objects a controller made for us
+    (owner references: an InferServiceSet's instance Deployments)."""
+    want = set()
+    for obj in rendered:
+        meta = obj.get("metadata") or {}
+        want.add(_key(obj.get("kind"), meta.get("namespace"), meta.get("name")))
+    stale = [o for o in found
+             if o.get("stack") == stack_name and o.get("kind") != "Namespace" and not o.get("owned")
+             and _key(o["kind"], o.get("namespace"), o["name"]) not in want]
+    stale.sort(key=lambda o: (DELETE_ORDER.index(o["kind"]) if o["kind"] in DELETE_ORDER else len(DELETE_ORDER),
+                              -(o.get("instance_index") if o.get("instance_index") is not None else -1),
+                              o["name"]))
+    return [_minimal(o) for o in stale]
+
+
+def uninstall_objects(found, purge=False):
+    """What uninstall deletes: every object a stack rendered (not the namespace, which purge
+    deletes on its own, nor what controllers own); with ``purge`` also what other roles of
+    the collection made there (the PKI role's Secrets and ConfigMap)."""
+    doomed = [o for o in found
+              if o.get("kind") != "Namespace" and not o.get("owned")
+              and (purge or (o.get("stack") and o.get("kind") != "Secret"))]
+    doomed.sort(key=lambda o: (DELETE_ORDER.index(o["kind"]) if o["kind"] in DELETE_ORDER else len(DELETE_ORDER),
+                               -(o.get("instance_index") if o.get("instance_index") is not None else -1),
+                               o["name"]))
+    return [_minimal(o) for o in doomed]
+
+
+def _minimal(o):
+    meta = {"name": o["name"]}
+    if o.get("namespace"):
+        meta["namespace"] = o["namespace"]
+    return {"apiVersion": o["apiVersion"], "kind": o["kind"], "metadata": meta}
+
+
+def status_table(info, namespace=""):
+    """stack_info's result as text lines: one table per role, then the endpoint."""
+    if not info.get("namespace_exists"):
+        return ["namespace %s does not exist: no stack deployed there" % namespace]
+    lines = []
+    for role in info.get("roles") or []:
+        lines.append("%s: %s/%s instances ready (%s pod(s) per instance)" % (
+            role["role"], role["ready"], role["desired"], role["pods_per_instance"]))
+        pods = role.get("pods") or []
+        if not pods:
+            lines.append("  (no pods)")
+            continue
+        width = max(len(p["name"]) for p in pods)
+        lines.append("  %-*s  %-4s  %-8s  %-5s  %-16s  %-15s  %s" % (
+            width, "POD", "INST", "PHASE", "READY", "NODE", "POD IP", "RESTARTS / PROBLEM"))
+        for p in pods:
+            lines.append("  %-*s  %-4s  %-8s  %-5s  %-16s  %-15s  %s%s" % (
+                width, p["name"], p["instance"], p.get("phase") or "-", "yes" if p["ready"] else "no",
+                p.get("node") or "-", p.get("ip") or "-", p.get("restarts", 0),
+                ("  " + p["problem"]) if p.get("problem") else ""))
+    if not lines:
+        lines.append("no workloads of the stack found in %s" % namespace)
+    endpoint = info.get("endpoint") or {}
+    if endpoint:
+        lines.append("coordinator endpoint: %s (service %s, NodePort %s -> %s)" % (
+            endpoint.get("url") or "no Ready node", endpoint.get("service"), endpoint.get("node_port"),
+            endpoint.get("port")))
+    return lines
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper, data):
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def to_manifests(objects):
+    """Objects as a multi-document YAML text (block scalars for scripts), keys in given order."""
+    docs = []
+    for obj in objects:
+        docs.append(yaml.dump(_plain(obj), Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=120))
+    return "---\n" + "---\n".join(docs)
+
+
+def _plain(value):
+    """Ansible's lazy / tagged containers as plain dicts, lists and str for the YAML dumper."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "capacity_groups": capacity_groups,
+            "expected_pods": expected_pods,
+            "stale_objects": stale_objects,
+            "to_manifests": to_manifests,
+            "uninstall_objects": uninstall_objects,
+            "status_table": status_table,
+        }

@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Send one streaming chat request to a stack's coordinator and check the answer."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: smoke_test
+short_description: Check an inference endpoint with a streaming chat completion
+version_added: 0.1.0
+description:
+  - POSTs C(/v1/chat/completions) with C(stream=true) to the coordinator, as MindIE's
+    documents do with curl.
+  - The coordinator answers C({"detail":"Service is not available"}) while instances are
+    still starting; the request is retried until O(timeout).
+  - Success means a valid server-sent event stream - C(data:) lines with chat completion chunks
+    carrying C(choices[].delta), ending with C(data: [DONE]).
+  - Never changes anything.
+author:
+  - pdserve.cluster developers
+options:
+  url:
+    description: Base URL of the coordinator, for example C(http://10.0.0.1:31015).
+    type: str
+    required: true
+  model:
+    description: The served model name.
+    type: str
+    required: true
+  prompt:
+    description: The user message.
+    type: str
+    default: who are you?
+  max_tokens:
+    description: Tokens to ask for.
+    type: int
+    default: 36
+  timeout:
+    description: Seconds to keep retrying while the service is not available.
+    type: int
+    default: 300
+  retry_delay:
+    description: Seconds between attempts.
+    type: float
+    default: 5
+  request_timeout:
+    description: Seconds one request may take.
+    type: float
+    default: 60
+  validate_certs:
+    description: Verify the server's certificate for C(https) URLs.
+    type: bool
+    default: true
+  ca_path:
+    description: CA certificate file to verify the server with (the stack's CA when TLS is on).
+    type: path
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Ask the model
+  pdserve.cluster.smoke_test:
+    url: http://10.0.0.1:31015
+    model: qwen3-8B
+"""
+
+RETURN = r"""
+text:
+  description: The answer, the chunks' delta contents joined.
+  returned: success
+  type: str
+chunks:
+  description: Number of chunks received.
+  returned: always
+  type: int
+attempts:
+  description: Requests sent.
+  returned: always
+  type: int
+elapsed:
+  description: Seconds from the first request to the answer.
+  returned: always
+  type: float
+"""
+
+import json
+import ssl
+import time
+import urllib.error
+import urllib.request
+
+from ansible.module_utils.basic import AnsibleModule
+
+NOT_AVAILABLE = "Service is not available"
+
+
+class NotReady(Exception):
+    pass
+
+
+class BadStream(Exception):
+    pass
+
+
+def parse_stream(lines):
+    """Validate an SSE chat completion stream; return (text, chunks)."""
+    text, chunks, done = [], 0, False
+    for raw in lines:
+        line = raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else raw.strip()
+        if not line or line.startswith(":"):
+            continue
+        if not line.startswith("data:"):
+            if NOT_AVAILABLE in line:
+                raise NotReady(line)
+            raise BadStream("not a server-sent event line: %r" % line[:200])
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            done = True
+            break
+        try:
+            chunk = json.loads(payload)
+        except ValueError:
+            raise BadStream("chunk %d is not JSON: %r" % (chunks + 1, payload[:200]))
+        if isinstance(chunk, dict) and chunk.get("detail") == NOT_AVAILABLE:
+            raise NotReady(payload)
+        choices = chunk.get("choices") if isinstance(chunk, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0].get("delta"), dict):
+            raise BadStream("chunk %d has no choices[0].delta: %r" % (chunks + 1, payload[:200]))
+        chunks += 1
+        text.append(choices[0]["delta"].get("content") or "")
+    if not done:
+        raise BadStream("the stream ended without data: [DONE] after %d chunk(s)" % chunks)
+    if chunks == 0:
+        raise BadStream("the stream carried no chunk")
+    return "".join(text), chunks
+
+
+def ask(url, body, request_timeout, context):
+    req = urllib.request.Request(url.rstrip("/") + "/v1/chat/completions", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+    try:
+        with urllib.request.urlopen(req, timeout=request_timeout, context=context) as resp:
+            ctype = resp.headers.get("Content-Type", "")
+            if "json" in ctype and "event-stream" not in ctype:
+                data = resp.read().decode("utf-8", "replace")
+                if NOT_AVAILABLE in data:
+                    raise NotReady(data)
+                raise BadStream("expected a stream, got JSON: %s" % data[:200])
+            return parse_stream(resp)
+    except urllib.error.HTTPError as exc:
+        data = exc.read().decode("utf-8", "replace")
+        if NOT_AVAILABLE in data or exc.code in (502, 503, 504):
+            raise NotReady("HTTP %s %s" % (exc.code, data[:200]))
+        raise BadStream("HTTP %s: %s" % (exc.code, data[:200]))
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        raise NotReady(str(getattr(exc, "reason", exc)))
+
+
+def run(params, clock=time.monotonic, sleep=time.sleep):
+    context = None
+    if params["url"].startswith("https"):
+        context = ssl.create_default_context(cafile=params.get("ca_path"))
+        if not params["validate_certs"]:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+    body = {"model": params["model"], "messages": [{"role": "user", "content": params["prompt"]}],
+            "max_tokens": params["max_tokens"], "stream": True}
+    start = clock()
+    attempts = 0
+    last = ""
+    while True:
+        attempts += 1
+        try:
+            text, chunks = ask(params["url"], body, params["request_timeout"], context)
+            return {"ok": True, "text": text, "chunks": chunks, "attempts": attempts,
+                    "elapsed": round(clock() - start, 2)}
+        except NotReady as exc:
+            last = str(exc)
+        except BadStream as exc:
+            return {"ok": False, "msg": "invalid answer from %s: %s" % (params["url"], exc), "chunks": 0,
+                    "attempts": attempts, "elapsed": round(clock() - start, 2)}
+        if clock() - start + params["retry_delay"] > params["timeout"]:
+            return {"ok": False, "msg": "service at %s not available after %ss (%d attempts); last answer: %s"
+                    % (params["url"], params["timeout"], attempts, last), "chunks": 0,
+                    "attempts": attempts, "elapsed": round(clock() - start, 2)}
+        sleep(params["retry_delay"])
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        url=dict(type="str", required=True),
+        model=dict(type="str", required=True),
+        prompt=dict(type="str", default="who are you?"),
+        max_tokens=dict(type="int", default=36),
+        timeout=dict(type="int", default=300),
+        retry_delay=dict(type="float", default=5),
+        request_timeout=dict(type="float", default=60),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+    ), supports_check_mode=True)
+    if module.check_mode:
+        module.exit_json(changed=False, chunks=0, attempts=0, elapsed=0.0, msg="check mode: no request sent")
+    result = run(module.params)
+    ok = result.pop("ok")
+    if not ok:
+        module.fail_json(changed=False, **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
