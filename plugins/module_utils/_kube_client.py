@@ -10,6 +10,7 @@ through ``kubernetes.core.k8s`` (server-side apply).
 from __future__ import annotations
 
 import copy
+import json
 import time
 
 try:
@@ -58,6 +59,28 @@ class NotFound(Exception):
     pass
 
 
+class ApiError(Exception):
+    pass
+
+
+def raw_request(api, method, path, query=None, headers=None, body=None):
+    """One HTTP request through a kubernetes ApiClient: (status, body bytes). Works with the
+    generated clients before and after their 2025 rewrite (``param_serialize``)."""
+    headers = dict(headers or {})
+    if hasattr(api, "param_serialize"):
+        request = api.param_serialize(method, path, query_params=query or [], header_params=headers, body=body,
+                                      auth_settings=["BearerToken"])
+        response = api.call_api(*request)
+        return response.status, response.read()
+    from kubernetes.client.rest import ApiException
+    try:
+        response = api.call_api(path, method, query_params=query or [], header_params=headers, body=body,
+                                auth_settings=["BearerToken"], _preload_content=False, _return_http_data_only=True)
+    except ApiException as exc:
+        return exc.status, (exc.body or b"")
+    return response.status, response.data
+
+
 class Reader:
     """Lists and gets objects as dicts through one ApiClient."""
 
@@ -68,22 +91,22 @@ class Reader:
     def from_module(cls, module):
         if not HAS_K8S:
             module.fail_json(msg="kubernetes.core and the kubernetes Python package are required: %s" % K8S_IMPORT_ERROR)
-        k8s = get_api_client(module=module)
+        try:
+            # The plain AnsibleModule is enough: kubernetes.core reads the auth options from kwargs.
+            k8s = get_api_client(**{k: v for k, v in module.params.items() if k in AUTH_ARG_SPEC})
+        except Exception as exc:
+            module.fail_json(msg="cannot connect to the Kubernetes API: %s" % exc)
         return cls(k8s.client.client)
 
     def _call(self, path, query=None, response_type="object"):
-        from kubernetes.client.rest import ApiException
-        try:
-            return self.api.call_api(
-                path, "GET", query_params=list((query or {}).items()),
-                header_params={"Accept": "application/json" if response_type == "object" else "text/plain"},
-                auth_settings=["BearerToken"], response_type=response_type,
-                _return_http_data_only=True, _preload_content=True,
-            )
-        except ApiException as exc:
-            if exc.status == 404:
-                raise NotFound(path)
-            raise
+        status, data = raw_request(self.api, "GET", path, list((query or {}).items()),
+                                   {"Accept": "application/json" if response_type == "object" else "*/*"})
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else (data or "")
+        if status == 404:
+            raise NotFound(path)
+        if not 200 <= status < 300:
+            raise ApiError("GET %s: HTTP %s: %s" % (path, status, text[:500]))
+        return json.loads(text) if response_type == "object" else text
 
     def path(self, kind, namespace=None, name=None):
         """REST path of a kind; a namespaced kind without a namespace lists every namespace."""
@@ -128,11 +151,10 @@ class Reader:
             query["previous"] = "true"
         if tail_lines:
             query["tailLines"] = str(tail_lines)
-        from kubernetes.client.rest import ApiException
         try:
             return self._call("/api/v1/namespaces/%s/pods/%s/log" % (namespace, pod), query, response_type="str")
-        except (NotFound, ApiException) as exc:
-            return "<no log: %s>" % (getattr(exc, "reason", None) or exc)
+        except (NotFound, ApiError) as exc:
+            return "<no log: %s>" % exc
 
 
 def poll(check, timeout, interval=1.0, clock=time.monotonic, sleep=time.sleep):

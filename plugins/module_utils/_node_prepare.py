@@ -92,7 +92,7 @@ def detect_runtime(wanted, kubelet_text, kubeadm_flags_path):
     if wanted != "auto":
         return wanted, "set by the operator"
     if kubelet_text:
-        match = re.search(r'^"?containerRuntimeEndpoint"?\s*:\s*"?([^"\s,]+)', kubelet_text, re.M)
+        match = re.search(r'(?:^|[{,]\s*)"?containerRuntimeEndpoint"?\s*:\s*"?([^"\s,}]+)', kubelet_text, re.M)
         if match and _endpoint_runtime(match.group(1)):
             return _endpoint_runtime(match.group(1)), "kubelet config containerRuntimeEndpoint"
     flags = _read(kubeadm_flags_path) or ""
@@ -377,7 +377,7 @@ def probe(params, run=None, which=None):
         problems["runtime"].append("cannot tell which container runtime the kubelet uses: %s; "
                                    "set node_prepare_container_runtime" % source)
 
-    kubelet = dict(_file_meta(kubelet_path), path=kubelet_path, changed=False, changed_keys=[], new_content=None)
+    kubelet = dict(_file_meta(kubelet_path), path=kubelet_path, needs_write=False, changed_keys=[], new_content=None)
     settings = dict(params["kubelet_settings"])
     if runtime == "containerd":
         settings.update(params["kubelet_containerd_settings"])
@@ -391,11 +391,11 @@ def probe(params, run=None, which=None):
             except ValueError as exc:
                 problems["kubelet"].append("kubelet config %s is not valid JSON: %s" % (kubelet_path, exc))
             else:
-                kubelet.update(changed=bool(changed_keys), changed_keys=changed_keys,
+                kubelet.update(needs_write=bool(changed_keys), changed_keys=changed_keys,
                                new_content=new_text if changed_keys else None)
 
     docker_path = params["docker_daemon_json_path"]
-    docker = dict(_file_meta(docker_path), path=docker_path, changed=False, changed_keys=[], new_content=None,
+    docker = dict(_file_meta(docker_path), path=docker_path, needs_write=False, changed_keys=[], new_content=None,
                   parent_exists=os.path.isdir(os.path.dirname(docker_path)))
     if runtime == "docker" and params["docker_log_opts"]:
         text = _read(docker_path) if docker["exists"] else ""
@@ -405,7 +405,7 @@ def probe(params, run=None, which=None):
             problems["container_logs"].append("%s is not valid: %s; dockerd would not start with it, fix it by hand"
                                               % (docker_path, exc))
         else:
-            docker.update(changed=new_text is not None, changed_keys=changed_keys, new_content=new_text)
+            docker.update(needs_write=new_text is not None, changed_keys=changed_keys, new_content=new_text)
 
     weights = check_weights(params)
     problems["weights"] = weights["problems"]

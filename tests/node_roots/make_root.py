@@ -296,6 +296,11 @@ def main():
     subprocess.run(["tar", "-C", args.dest, "-xf", args.base], check=True)
     standins(args.dest, args.npu_scenario)
     PROFILES[args.profile](args.dest, args.image)
+    # verify compares the role's edits with the starting files, kept where the role never looks.
+    for path in ("/var/lib/kubelet/config.yaml", "/etc/docker/daemon.json", "/etc/fstab"):
+        full = os.path.join(args.dest, path.lstrip("/"))
+        if os.path.isfile(full):
+            install(args.dest, full, "/var/lib/pdserve-standin/original" + path, 0o644)
     # The calls the profile itself made (e.g. haveged's postinst) are not the role's.
     write(args.dest, "/var/log/pdserve-standin/calls.log", "")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 import logging
 import signal
 import sys
@@ -127,12 +128,19 @@ class Controller:
         self.cond = threading.Condition()
 
     def apply(self, obj: dict) -> None:
+        """Server-side apply of one object (JSON is YAML), with either generation of the client."""
         path = self.dynamic_paths[obj["kind"]].format(ns=obj["metadata"]["namespace"], name=obj["metadata"]["name"])
-        self.api.call_api(
-            path, "PATCH", body=obj, query_params=[("fieldManager", MANAGER), ("force", "true")],
-            header_params={"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"},
-            auth_settings=["BearerToken"], response_type="object", _return_http_data_only=True,
-        )
+        query = [("fieldManager", MANAGER), ("force", "true")]
+        headers = {"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"}
+        body = json.dumps(obj)
+        if hasattr(self.api, "param_serialize"):
+            response = self.api.call_api(*self.api.param_serialize(
+                "PATCH", path, query_params=query, header_params=headers, body=body, auth_settings=["BearerToken"]))
+            if not 200 <= response.status < 300:
+                raise ApiException(status=response.status, reason=response.read()[:300])
+        else:
+            self.api.call_api(path, "PATCH", body=body, query_params=query, header_params=headers,
+                              auth_settings=["BearerToken"], _preload_content=False)
 
     def owned(self, ns: str, name: str) -> list[tuple[str, str, dict]]:
         sel = f"{LABEL}inferserviceset-name={name}"

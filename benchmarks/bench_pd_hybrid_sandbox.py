@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""PD hybrid deploy / no-op rerun / scale 1 -> 4: the playbooks beside plain `kubectl apply`
+of the same rendered manifests (plus `kubectl wait` for readiness), in one run on the sandbox.
+
+    eval "$(tools/sandbox/sandbox env)"; python benchmarks/bench_pd_hybrid_sandbox.py [--mode MODE] [--json]
+
+The playbook side does more than kubectl (validation, preflight, pruning, readiness of every
+pod); the ratio is what that costs. Each step is run --repeat times; the median is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+NS = "mindie-motor"
+
+
+def run(cmd, env=None, check=True):
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    if check and proc.returncode != 0:
+        sys.stderr.write("command failed: %s\n%s\n%s\n" % (" ".join(cmd), proc.stdout[-4000:], proc.stderr[-4000:]))
+        raise SystemExit(1)
+    return elapsed, proc.stdout
+
+
+def playbook(name, env, *extra):
+    return run(["ansible-playbook", "-i", "inventories/sandbox", name, *extra], env)
+
+
+def purge(env):
+    playbook("playbooks/uninstall.yml", env, "-e", "pdserve_purge=true")
+
+
+def kubectl_apply_and_wait(manifest, mode, instances):
+    start = time.monotonic()
+    run(["kubectl", "apply", "--server-side", "--field-manager", "bench", "--force-conflicts", "-f", manifest])
+    if mode == "infer_service_set":
+        # wait until the operator has seen this generation and reports Ready
+        run(["kubectl", "-n", NS, "wait", "--for=jsonpath={.status.observedGeneration}=%s" % generation(),
+             "inferserviceset/" + NS, "--timeout=120s"])
+        run(["kubectl", "-n", NS, "wait", "--for=condition=Ready", "inferserviceset/" + NS, "--timeout=120s"])
+    else:
+        run(["kubectl", "-n", NS, "wait", "--for=condition=Available", "deployment", "-l",
+             "app.kubernetes.io/managed-by=pdserve", "--timeout=120s"])
+    return time.monotonic() - start
+
+
+def generation():
+    _, out = run(["kubectl", "-n", NS, "get", "inferserviceset", NS, "-o", "jsonpath={.metadata.generation}"])
+    return out.strip()
+
+
+def median(fn, repeat):
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="infer_service_set", choices=["infer_service_set", "multi_deployment"])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    out_dir = tempfile.mkdtemp(prefix="pdserve-bench-")
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    extra = ["-e", "pdserve_output_dir=" + out_dir, "-e",
+             json.dumps({"pdserve_overrides": {"motor_deploy_config.deploy_mode": args.mode}})]
+    manifests = os.path.join(out_dir, NS, "manifests.yaml")
+    m1, m4 = os.path.join(out_dir, "m1.yaml"), os.path.join(out_dir, "m4.yaml")
+    rows = {}
+
+    def play_deploy():
+        purge(env)
+        t, _ = playbook("playbooks/pd_hybrid.yml", env, *extra)
+        shutil.copy(manifests, m1)
+        return t
+
+    rows["deploy"] = [median(play_deploy, args.repeat)]
+    rows["no-op rerun"] = [median(lambda: playbook("playbooks/pd_hybrid.yml", env, *extra)[0], args.repeat)]
+
+    def play_scale():
+        playbook("playbooks/pd_hybrid.yml", env, *extra)  # back to 1 instance (not timed)
+        t, _ = playbook("scale.yml", env, "-e", "hybrid_instances_num=4", *extra)
+        shutil.copy(manifests, m4)
+        return t
+
+    rows["scale 1 -> 4"] = [median(play_scale, args.repeat)]
+
+    def kubectl_deploy():
+        purge(env)
+        return kubectl_apply_and_wait(m1, args.mode, 1)
+
+    rows["deploy"].append(median(kubectl_deploy, args.repeat))
+    rows["no-op rerun"].append(median(lambda: kubectl_apply_and_wait(m1, args.mode, 1), args.repeat))
+
+    def kubectl_scale():
+        kubectl_apply_and_wait(m1, args.mode, 1)
+        return kubectl_apply_and_wait(m4, args.mode, 4)
+
+    rows["scale 1 -> 4"].append(median(kubectl_scale, args.repeat))
+    purge(env)
+    shutil.rmtree(out_dir, ignore_errors=True)
+
+    if args.json:
+        print(json.dumps({k: {"playbook_s": v[0], "kubectl_s": v[1], "ratio": v[0] / v[1]} for k, v in rows.items()}))
+        return
+    print("PD hybrid (%s) on the sandbox, median of %d" % (args.mode, args.repeat))
+    print("%-14s %12s %12s %8s" % ("step", "playbook s", "kubectl s", "ratio"))
+    for step, (play, kube) in rows.items():
+        print("%-14s %12.2f %12.2f %7.2fx" % (step, play, kube, play / kube))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""cluster_preflight, stack_wait, stack_info and stack_logs against the real sandbox API."""
+from __future__ import annotations
+
+import json
+
+from kubernetes import client
+
+from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader
+from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight, stack_info, stack_wait
+
+from conftest import wait_until
+
+A3 = {"accelerator-type": "module-a3-16"}
+
+
+def deployment(name, ns, npus, selector=None, replicas=1, component="union", index=None, image="img:1"):
+    labels = dict(_kube.stack_labels(ns, component))
+    if index is not None:
+        labels[_kube.INSTANCE_INDEX] = str(index)
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {
+                         "nodeSelector": selector or A3,
+                         "containers": [{"name": "engine", "image": image,
+                                         "resources": {"requests": {_kube.NPU_RESOURCE: str(npus)},
+                                                       "limits": {_kube.NPU_RESOURCE: str(npus)}}}]}}}}
+
+
+def preflight_params(ns, groups, crds=()):
+    return {"namespace": ns, "job_id": None, "resource": _kube.NPU_RESOURCE, "groups": groups,
+            "required_crds": [{"name": c, "hint": "install it"} for c in crds]}
+
+
+def test_reader_lists_sandbox_nodes_with_npus(api):
+    nodes = Reader(api).list("Node", label_selector="accelerator-type=module-a3-16")
+    assert nodes and all(n["status"]["allocatable"][_kube.NPU_RESOURCE] == "16" for n in nodes)
+    assert Reader(api).get("Namespace", "no-such-namespace-x") is None
+
+
+def test_preflight_passes_and_fails_with_the_pool_named(api, namespace):
+    reader = Reader(api)
+    ok = cluster_preflight.preflight(reader, preflight_params(
+        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 16, "pods": 2}],
+        crds=["inferservicesets.mindcluster.huawei.com"]))
+    assert ok["errors"] == [] and ok["namespace_exists"]
+    bad = cluster_preflight.preflight(reader, preflight_params(
+        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 17, "pods": 1}], crds=["nothing.example.com"]))
+    assert bad["errors"][0] == "CRD nothing.example.com is not installed: install it"
+    assert "node pool accelerator-type=module-a3-16: a union pod needs 17" in bad["errors"][1]
+
+
+def test_preflight_counts_other_pods_but_not_the_stacks_own(api, namespace):
+    apps = client.AppsV1Api(api)
+    # Another tenant takes 15 of 16 NPUs on every A3 node...
+    a3 = Reader(api).list("Node", label_selector="accelerator-type=module-a3-16")
+    other = deployment("hog", namespace, 15, replicas=len(a3))
+    other["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
+    other["spec"]["template"]["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
+    other["spec"]["selector"]["matchLabels"][_kube.INSTANCE] = "someone-else"
+    apps.create_namespaced_deployment(namespace, other)
+    wait_until(lambda: len([p for p in Reader(api).list("Pod", namespace) if p["spec"].get("nodeName")]) == len(a3))
+    res = cluster_preflight.preflight(Reader(api), preflight_params(
+        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 2, "pods": 1}]))
+    assert any("most any of its" in e and "has free is 1" in e for e in res["errors"]), res["errors"]
+    # ...but pods of the stack itself (its job_id) are not counted: a redeploy replaces them.
+    params = preflight_params(namespace, [{"name": "union", "selector": A3, "npus_per_pod": 16, "pods": 1}])
+    params["job_id"] = "someone-else"
+    assert cluster_preflight.preflight(Reader(api), params)["errors"] == []
+
+
+def test_stack_wait_ready_and_diagnosis(api, namespace):
+    apps = client.AppsV1Api(api)
+    apps.create_namespaced_deployment(namespace, deployment("union-0", namespace, 2, index=0))
+    reader = Reader(api)
+    sel = _kube.stack_selector(namespace)
+    state = wait_until(lambda: (lambda w, p: (w, p) if stack_wait.is_ready(w, p, 1) else None)(
+        *stack_wait.snapshot(reader, namespace, sel)))
+    assert state[0][0]["name"] == "union-0"
+    # a pod that cannot fit: diagnosis names the scheduler's reason
+    apps.create_namespaced_deployment(namespace, deployment("union-1", namespace, 17, index=1))
+
+    def diagnosed():
+        w, p = stack_wait.snapshot(reader, namespace, sel)
+        lines = stack_wait.diagnose(reader, namespace, w, p, 2, 20)
+        done = any("Unschedulable" in ln for ln in lines) and any("union-1: 0/1 pods ready" in ln for ln in lines)
+        return lines if done else None
+
+    lines = wait_until(diagnosed)
+    assert lines[0] == "1 of 2 expected pods are Ready (2 exist)"
+    assert any("Deployment union-1: 0/1 pods ready" in ln for ln in lines), lines
+    assert any("Insufficient huawei.com/Ascend910" in ln for ln in lines)
+
+
+def test_stack_info_reads_objects_roles_and_baseline(api, namespace):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    for i in range(2):
+        apps.create_namespaced_deployment(namespace, deployment("union-%d" % i, namespace, 2, index=i))
+    labels = dict(_kube.stack_labels(namespace, "config"), **{"pdserve.io/stack": "pd_hybrid"})
+    core.create_namespaced_config_map(namespace, {"metadata": {"name": "motor-config", "labels": labels},
+                                                  "data": {"user_config.json": json.dumps({"a": 1}), "env.json": "{}"}})
+    reader = Reader(api)
+
+    def two_ready():
+        info = stack_info.read_stack(reader, namespace, namespace, ["Deployment", "ConfigMap"], "motor-config")
+        union = [r for r in info["roles"] if r["role"] == "union"]
+        return info if union and union[0]["ready"] == 2 else None
+
+    info = wait_until(two_ready)
+    assert info["baseline"] == {"user_config": {"a": 1}, "env_config": {}}
+    kinds = sorted((o["kind"], o["name"]) for o in info["objects"])
+    assert kinds == [("ConfigMap", "motor-config"), ("Deployment", "union-0"), ("Deployment", "union-1")]
+    cm = [o for o in info["objects"] if o["kind"] == "ConfigMap"][0]
+    assert cm["stack"] == "pd_hybrid" and cm["owned"] is False
+    assert {p["node"][:8] for p in info["roles"][0]["pods"]} == {"a3-node-"}
