@@ -12,12 +12,12 @@ description:
   - On containerd nodes the image must be in the C(k8s.io) namespace; on Docker nodes in Docker.
   - When it is missing, imports it from O(archive) (C(ctr -n k8s.io images import), C(docker load))
     or pulls it (C(ctr -n k8s.io images pull), C(docker pull)), then checks it is really there.
-  - An image present in Docker on a containerd node is reported as a warning: the kubelet does
-    not see it.
+  - An image present in Docker on a containerd node is reported as a warning, because the
+    kubelet does not see it there.
   - Supports check mode (reports what it would do).
 options:
   name:
-    description: Image reference, e.g. C(registry.example.com/mindie:2.1).
+    description: Image reference, for example C(registry.example.com/mindie:2.1).
     type: str
     required: true
   runtime:
@@ -41,7 +41,7 @@ options:
     type: str
     default: docker
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 """
 
 EXAMPLES = r"""
@@ -90,7 +90,7 @@ def argspec():
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
     try:
-        result = ensure_image(module.params, module.run_command, lambda name: module.get_bin_path(name),
+        result = ensure_image(module.params, module.run_command, module.get_bin_path,
                               module.check_mode, module.warn)
     except ImageError as exc:
         module.fail_json(msg=str(exc))

@@ -112,7 +112,7 @@ options:
     type: str
     default: docker
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 """
 
 EXAMPLES = r"""

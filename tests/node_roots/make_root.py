@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: (c) 2025, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 """Make one node_prepare test root: a copy of the cached Debian base plus one starting state.
@@ -17,7 +17,7 @@ PROFILE is one of:
 - mistake:    containerd node where the image was `docker load`ed (invisible to the kubelet) and
               an archive is given; kubelet config with containerLogMaxSize 10Mi.
 
-What cannot run in a chroot is replaced by the recording stand-ins of tests/node_roots/bin
+What cannot run in a chroot is replaced by the recording stand-ins of tests/node_roots/standin.py
 (systemctl, swapoff, ctr, docker) and, for the NPU tools, by tests/fixtures/npu_tools (replaying
 the recorded scenario named in /etc/pdserve-npu-recording). procfs is not mounted: the kernel
 files the role reads are plain files seeded under the root's /proc.
@@ -184,11 +184,11 @@ def image_archive(root, path, image):
 
 
 def standins(root, npu_scenario):
-    bin_dir = os.path.join(HERE, "bin")
-    install(root, os.path.join(bin_dir, "_standin.py"), "/usr/local/lib/pdserve-standin/_standin.py", 0o644)
+    install(root, os.path.join(HERE, "standin.py"), "/usr/local/lib/pdserve-standin/standin.py", 0o644)
     for tool, dest in (("systemctl", "/usr/bin/systemctl"), ("swapoff", "/usr/sbin/swapoff"),
                        ("ctr", "/usr/bin/ctr"), ("docker", "/usr/bin/docker")):
-        install(root, os.path.join(bin_dir, tool), dest)
+        write(root, dest, '#!/bin/sh\nexec /usr/bin/python3 /usr/local/lib/pdserve-standin/standin.py %s "$@"\n' % tool,
+              0o755)
     for unit in ("kubelet", "docker", "containerd"):
         write(root, "/lib/systemd/system/%s.service" % unit, UNIT % unit)
     write(root, "/var/log/pdserve-standin/calls.log", "")
@@ -281,7 +281,7 @@ PROFILES = {"fresh": profile_fresh, "configured": profile_configured, "unrelated
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("dest")
     parser.add_argument("profile", choices=sorted(PROFILES))
     parser.add_argument("--npu-scenario", default="")

@@ -42,8 +42,7 @@ def test_set_top_level_keys_ignores_nested_keys_of_the_same_name():
 
 
 def test_set_top_level_keys_replaces_a_value_on_the_next_lines():
-    new, _ = np.set_top_level_keys("syncFrequency:\n  1m0s\nmaxPods: 110\n", {"syncFrequency": "5s"})
-    assert new == "syncFrequency: 5s\nmaxPods: 110\n"
+    assert np.set_top_level_keys("syncFrequency:\n  1m0s\nmaxPods: 110\n", {"syncFrequency": "5s"})[0] == "syncFrequency: 5s\nmaxPods: 110\n"
 
 
 def test_set_top_level_keys_adds_a_newline_before_appending():
@@ -52,8 +51,7 @@ def test_set_top_level_keys_adds_a_newline_before_appending():
 
 
 def test_set_top_level_keys_quotes_what_yaml_would_misread():
-    new, _ = np.set_top_level_keys("", {"a": "x: y", "b": True})
-    assert new == 'a: "x: y"\nb: true\n'
+    assert np.set_top_level_keys("", {"a": "x: y", "b": True})[0] == 'a: "x: y"\nb: true\n'
 
 
 def test_set_top_level_keys_json_config():
