@@ -17,7 +17,7 @@ description:
     the stack itself are not counted as using resources, since a redeploy replaces them).
   - The stack's namespace may or may not exist; its state is returned.
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 options:
@@ -75,8 +75,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; in check mode it does the same.
   diff_mode:
     support: none
+    description: Nothing in the cluster is changed, so there is nothing to diff.
 notes:
   - Runs on the control node; needs the C(kubernetes) Python package.
 """

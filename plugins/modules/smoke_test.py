@@ -14,11 +14,11 @@ description:
     documents do with curl.
   - The coordinator answers C({"detail":"Service is not available"}) while instances are
     still starting; the request is retried until O(timeout).
-  - Success means a valid server-sent event stream - C(data:) lines with chat completion chunks
-    carrying C(choices[].delta), ending with C(data: [DONE]).
+  - Success means a valid server-sent event stream of chat completion chunks carrying
+    C(choices[].delta), ending with the C([DONE]) event.
   - Never changes anything.
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 options:
   url:
     description: Base URL of the coordinator, for example C(http://10.0.0.1:31015).
@@ -58,8 +58,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; in check mode it does the same.
   diff_mode:
     support: none
+    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""
@@ -89,12 +91,11 @@ elapsed:
 """
 
 import json
-import ssl
 import time
 import urllib.error
-import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
 
 NOT_AVAILABLE = "Service is not available"
 
@@ -140,11 +141,12 @@ def parse_stream(lines):
     return "".join(text), chunks
 
 
-def ask(url, body, request_timeout, context):
-    req = urllib.request.Request(url.rstrip("/") + "/v1/chat/completions", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+def ask(url, body, request_timeout, tls):
     try:
-        with urllib.request.urlopen(req, timeout=request_timeout, context=context) as resp:
+        with open_url(url.rstrip("/") + "/v1/chat/completions", data=json.dumps(body).encode(), method="POST",
+                      headers={"Content-Type": "application/json", "Accept": "text/event-stream"},
+                      timeout=request_timeout, validate_certs=tls["validate_certs"], ca_path=tls["ca_path"],
+                      use_proxy=False) as resp:
             ctype = resp.headers.get("Content-Type", "")
             if "json" in ctype and "event-stream" not in ctype:
                 data = resp.read().decode("utf-8", "replace")
@@ -162,12 +164,7 @@ def ask(url, body, request_timeout, context):
 
 
 def run(params, clock=time.monotonic, sleep=time.sleep):
-    context = None
-    if params["url"].startswith("https"):
-        context = ssl.create_default_context(cafile=params.get("ca_path"))
-        if not params["validate_certs"]:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+    tls = {"validate_certs": params["validate_certs"], "ca_path": params.get("ca_path")}
     body = {"model": params["model"], "messages": [{"role": "user", "content": params["prompt"]}],
             "max_tokens": params["max_tokens"], "stream": True}
     start = clock()
@@ -176,7 +173,7 @@ def run(params, clock=time.monotonic, sleep=time.sleep):
     while True:
         attempts += 1
         try:
-            text, chunks = ask(params["url"], body, params["request_timeout"], context)
+            text, chunks = ask(params["url"], body, params["request_timeout"], tls)
             return {"ok": True, "text": text, "chunks": chunks, "attempts": attempts,
                     "elapsed": round(clock() - start, 2)}
         except NotReady as exc:
@@ -196,7 +193,7 @@ def main():
         url=dict(type="str", required=True),
         model=dict(type="str", required=True),
         prompt=dict(type="str", default="who are you?"),
-        max_tokens=dict(type="int", default=36),
+        max_tokens=dict(type="int", default=36, no_log=False),
         timeout=dict(type="int", default=300),
         retry_delay=dict(type="float", default=5),
         request_timeout=dict(type="float", default=60),

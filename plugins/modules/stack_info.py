@@ -18,7 +18,7 @@ description:
   - Returns the configuration baseline stored in the stack's ConfigMap, which scaling
     compares against.
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 options:
@@ -42,8 +42,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; in check mode it does the same.
   diff_mode:
     support: none
+    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -15,10 +15,10 @@ description:
     C(<dest>/<YYYYMMDD_hhmmss>/<pod>_<node>_<restarts>.log), the layout of MindIE's
     C(show_log.sh).
   - Finds pods by label, so it works from anywhere and after a partial failure.
-  - Reports C(changed=false): the cluster is only read; the report folder it writes on the
-    control node is new on every run by design.
+  - Reports C(changed=false) because the cluster is only read; the report folder it writes on
+    the control node is new on every run by design.
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 options:
@@ -40,8 +40,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; in check mode it does the same.
   diff_mode:
     support: none
+    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""

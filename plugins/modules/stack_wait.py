@@ -18,7 +18,7 @@ description:
     previous container, and the warning events of the pod and of its controllers.
   - Never writes. In check mode it returns at once, since a dry run created nothing to wait for.
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 options:
@@ -48,8 +48,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; in check mode it does the same.
   diff_mode:
     support: none
+    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""

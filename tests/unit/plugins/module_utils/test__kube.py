@@ -132,9 +132,9 @@ def test_pod_problem_kinds():
     pull = _pod_status(phase="Pending", containerStatuses=[{"name": "engine", "image": "bad:1",
                                                            "state": {"waiting": {"reason": "ImagePullBackOff", "message": "not found"}}}])
     assert _kube.pod_problem(pull)[0] == "ImagePull" and "bad:1" in _kube.pod_problem(pull)[1]
-    crash = _pod_status(phase="Running", containerStatuses=[{"name": "engine", "restartCount": 4,
-                                                            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
-                                                            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}])
+    crash = _pod_status(phase="Running", containerStatuses=[{
+        "name": "engine", "restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+        "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}])
     assert _kube.pod_problem(crash) == ("CrashLoop", "container engine restarted 4 times; last exit 137 (OOMKilled)")
     probe = _pod_status(phase="Running", containerStatuses=[{"name": "engine", "ready": False, "state": {"running": {}}}])
     assert _kube.pod_problem(probe)[0] == "NotReady"

@@ -26,8 +26,8 @@ def test_summarise_roles_from_an_inferserviceset():
     iss = {"kind": "InferServiceSet", "spec": {"replicas": 1, "template": {"roles": [
         {"name": "controller", "replicas": 1, "spec": {"replicas": 1}},
         {"name": "union", "replicas": 3, "spec": {"replicas": 2}}]}}}
-    pods = [pod("c", "controller", 0)] + [pod("u%d%d" % (i, j), "union", i, ready=(i, j) != (2, 1))
-                                           for i in range(3) for j in range(2)]
+    pods = [pod("c", "controller", 0)]
+    pods += [pod("u%d%d" % (i, j), "union", i, ready=(i, j) != (2, 1)) for i in range(3) for j in range(2)]
     for p in pods:  # ISS pods carry the operator's index label instead of ours
         p["metadata"]["labels"]["infer.huawei.com/instanceset-index"] = p["metadata"]["labels"].pop(_kube.INSTANCE_INDEX)
     table = {r["role"]: r for r in stack_info.summarise_roles([iss], pods)}
