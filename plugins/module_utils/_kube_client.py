@@ -55,6 +55,10 @@ def auth_argument_spec():
     return copy.deepcopy(AUTH_ARG_SPEC)
 
 
+# One API client per set of connection options, reused across tasks when run in-process.
+_CLIENTS = {}
+
+
 class NotFound(Exception):
     pass
 
@@ -88,15 +92,25 @@ class Reader:
         self.api = api_client
 
     @classmethod
-    def from_module(cls, module):
+    def from_params(cls, params):
+        """A reader for the connection options in ``params`` (kubernetes.core's names; unset
+        ones come from the K8S_AUTH_* environment and the kubeconfig, as in kubernetes.core)."""
         if not HAS_K8S:
-            module.fail_json(msg="kubernetes.core and the kubernetes Python package are required: %s" % K8S_IMPORT_ERROR)
+            raise ApiError("kubernetes.core and the kubernetes Python package are required: %s" % K8S_IMPORT_ERROR)
+        key = tuple(sorted((k, repr(v)) for k, v in params.items() if k in AUTH_ARG_SPEC))
+        if key not in _CLIENTS:
+            try:
+                _CLIENTS[key] = get_api_client(**{k: v for k, v in params.items() if k in AUTH_ARG_SPEC}).client.client
+            except Exception as exc:
+                raise ApiError("cannot connect to the Kubernetes API: %s" % exc)
+        return cls(_CLIENTS[key])
+
+    @classmethod
+    def from_module(cls, module):
         try:
-            # The plain AnsibleModule is enough: kubernetes.core reads the auth options from kwargs.
-            k8s = get_api_client(**{k: v for k, v in module.params.items() if k in AUTH_ARG_SPEC})
-        except Exception as exc:
-            module.fail_json(msg="cannot connect to the Kubernetes API: %s" % exc)
-        return cls(k8s.client.client)
+            return cls.from_params(module.params)
+        except ApiError as exc:
+            module.fail_json(msg=str(exc))
 
     def _call(self, path, query=None, response_type="object"):
         status, data = raw_request(self.api, "GET", path, list((query or {}).items()),

@@ -164,17 +164,29 @@ def preflight(reader, params):
     return {"namespace_exists": namespace_exists, "pools": pools, "errors": errors}
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    reader = Reader.from_module(module)
+def ARGUMENT_SPEC():
+    return dict(argument_spec=argument_spec())
+
+
+def execute(params, check_mode=False):
     try:
-        result = preflight(reader, module.params)
+        result = preflight(Reader.from_params(params), params)
     except Exception as exc:  # API unreachable, forbidden, ...
-        module.fail_json(msg="preflight could not read the cluster: %s" % exc)
+        return dict(failed=True, changed=False, msg="preflight could not read the cluster: %s" % exc)
+    result["changed"] = False
     if result["errors"]:
-        module.fail_json(msg="preflight found %d problem(s):\n%s" % (
-            len(result["errors"]), "\n".join("- " + e for e in result["errors"])), changed=False, **result)
-    module.exit_json(changed=False, **result)
+        result["failed"] = True
+        result["msg"] = "preflight found %d problem(s):\n%s" % (
+            len(result["errors"]), "\n".join("- " + e for e in result["errors"]))
+    return result
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
+    result = execute(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

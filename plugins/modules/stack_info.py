@@ -222,15 +222,26 @@ def read_stack(reader, namespace, job_id, kinds, config_map):
     }
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    p = module.params
-    reader = Reader.from_module(module)
+def ARGUMENT_SPEC():
+    return dict(argument_spec=argument_spec())
+
+
+def execute(params, check_mode=False):
     try:
-        result = read_stack(reader, p["namespace"], p["job_id"] or p["namespace"], p["kinds"], p["config_map"])
+        result = read_stack(Reader.from_params(params), params["namespace"], params["job_id"] or params["namespace"],
+                            params["kinds"], params["config_map"])
     except Exception as exc:
-        module.fail_json(msg="could not read stack %s: %s" % (p["namespace"], exc))
-    module.exit_json(changed=False, **result)
+        return dict(failed=True, changed=False, msg="could not read stack %s: %s" % (params["namespace"], exc))
+    result["changed"] = False
+    return result
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
+    result = execute(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

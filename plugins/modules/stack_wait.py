@@ -161,37 +161,51 @@ def diagnose(reader, namespace, workloads, pods, expected, log_lines):
     return lines
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    p = module.params
-    if module.check_mode:
-        module.exit_json(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[],
-                         msg="check mode: nothing to wait for")
-    reader = Reader.from_module(module)
+def ARGUMENT_SPEC():
+    return dict(argument_spec=argument_spec())
+
+
+def execute(params, check_mode=False):
+    p = params
+    if check_mode:
+        return dict(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[],
+                    msg="check mode: nothing to wait for")
     selector = _kube.stack_selector(p["job_id"] or p["namespace"])
     state = {}
-
-    def check():
-        state["workloads"], state["pods"] = snapshot(reader, p["namespace"], selector)
-        return is_ready(state["workloads"], state["pods"], p["expected_pods"])
-
     try:
+        reader = Reader.from_params(p)
+
+        def check():
+            state["workloads"], state["pods"] = snapshot(reader, p["namespace"], selector)
+            return is_ready(state["workloads"], state["pods"], p["expected_pods"])
+
         ready, elapsed = poll(check, p["wait_timeout"], p["wait_sleep"])
+        pods = [{
+            "name": pod["metadata"]["name"],
+            "node": (pod.get("spec") or {}).get("nodeName"),
+            "ready": _kube.pod_ready(pod),
+            "problem": " ".join(x for x in _kube.pod_problem(pod) if x),
+        } for pod in state["pods"]]
+        result = dict(changed=False, ready=bool(ready), elapsed=round(elapsed, 2), workloads=state["workloads"],
+                      pods=pods, diagnosis=[])
+        if ready:
+            return result
+        result["diagnosis"] = diagnose(reader, p["namespace"], state["workloads"], state["pods"],
+                                       p["expected_pods"], p["log_lines"])
     except Exception as exc:
-        module.fail_json(msg="could not read the stack: %s" % exc)
-    pods = [{
-        "name": pod["metadata"]["name"],
-        "node": (pod.get("spec") or {}).get("nodeName"),
-        "ready": _kube.pod_ready(pod),
-        "problem": " ".join(x for x in _kube.pod_problem(pod) if x),
-    } for pod in state["pods"]]
-    result = dict(changed=False, ready=bool(ready), elapsed=round(elapsed, 2), workloads=state["workloads"], pods=pods)
-    if ready:
-        module.exit_json(diagnosis=[], **result)
-    result["diagnosis"] = diagnose(reader, p["namespace"], state["workloads"], state["pods"],
-                                   p["expected_pods"], p["log_lines"])
-    module.fail_json(msg="stack %s not Ready after %ss:\n%s" % (
-        p["namespace"], p["wait_timeout"], "\n".join(result["diagnosis"]) or "no workload found"), **result)
+        return dict(failed=True, changed=False, msg="could not read the stack: %s" % exc)
+    result["failed"] = True
+    result["msg"] = "stack %s not Ready after %ss:\n%s" % (
+        p["namespace"], p["wait_timeout"], "\n".join(result["diagnosis"]) or "no workload found")
+    return result
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
+    result = execute(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

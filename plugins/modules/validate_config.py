@@ -255,17 +255,26 @@ def run(params):
     return bool(errors), result
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argspec(),
-        required_one_of=[("user_config_path", "user_config")],
-        supports_check_mode=True,
-    )
-    failed, result = run(module.params)
+def ARGUMENT_SPEC():
+    """AnsibleModule keyword arguments (the in-process action plugin validates with them too)."""
+    return dict(argument_spec=argspec(), required_one_of=[("user_config_path", "user_config")])
+
+
+def execute(params, check_mode=False):
+    """The module's result for ``params``; ``failed`` and ``msg`` set when the config is invalid."""
+    failed, result = run(params)
     if failed:
         lines = result["errors"]
-        msg = "%d configuration error%s:\n%s" % (len(lines), "" if len(lines) == 1 else "s", "\n".join(lines))
-        module.fail_json(msg=msg, **result)
+        result["failed"] = True
+        result["msg"] = "%d configuration error%s:\n%s" % (len(lines), "" if len(lines) == 1 else "s", "\n".join(lines))
+    return result
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
+    result = execute(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
     module.exit_json(**result)
 
 
