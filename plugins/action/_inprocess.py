@@ -38,6 +38,9 @@ class InProcessAction(ActionBase):
         _, params = self.validate_argument_spec(**spec)
         # Plain JSON types, as a module process would receive them (no tagged template values).
         params = json.loads(json.dumps(params, cls=AnsibleJSONEncoder))
-        result.update(module.execute(params, check_mode=bool(self._play_context.check_mode)))
+        kwargs = {"check_mode": bool(self._play_context.check_mode)}
+        if getattr(module, "SUPPORTS_DIFF", False):
+            kwargs["diff"] = bool(self._play_context.diff)
+        result.update(module.execute(params, **kwargs))
         result.setdefault("changed", False)
         return result

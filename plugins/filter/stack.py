@@ -17,7 +17,7 @@ author:
   - pdserve.cluster developers
 """
 
-import yaml
+from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests
 
 STACK_LABEL = "pdserve.io/stack"
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
@@ -128,44 +128,6 @@ def status_table(info, namespace=""):
             endpoint.get("url") or "no Ready node", endpoint.get("service"), endpoint.get("node_port"),
             endpoint.get("port")))
     return lines
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_presenter(dumper, data):
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_Dumper.add_representer(str, _str_presenter)
-
-
-def to_manifests(objects):
-    """Objects as a multi-document YAML text (block scalars for scripts), keys in given order."""
-    docs = []
-    for obj in objects:
-        docs.append(yaml.dump(_plain(obj), Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=120))
-    return "---\n" + "---\n".join(docs)
-
-
-def _plain(value):
-    """Ansible's lazy / tagged containers as plain dicts, lists and str for the YAML dumper."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
 
 
 class FilterModule:

@@ -1,0 +1,97 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Keep the audit copy of a stack's rendered manifests."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: write_manifests
+short_description: Write Kubernetes objects to a multi-document YAML file, only when it changes
+version_added: 0.1.0
+description:
+  - Writes the objects a stack renders to one YAML file (the audit copy, usable with
+    C(kubectl diff -f)), creating its folder, and only when the content or mode differs.
+  - Runs inside the controller's process when the connection is local (see the action plugin).
+author:
+  - pdserve.cluster developers (@pdserve)
+options:
+  objects:
+    description: The Kubernetes objects.
+    type: list
+    elements: dict
+    required: true
+  dest:
+    description: The file to write.
+    type: path
+    required: true
+  mode:
+    description: Permissions of the file (octal string).
+    type: str
+    default: "0640"
+attributes:
+  check_mode:
+    support: full
+    description: In check mode the file is compared, not written.
+  diff_mode:
+    support: full
+    description: Shows the old and new text.
+"""
+
+EXAMPLES = r"""
+- name: Audit copy
+  pdserve.cluster.write_manifests:
+    objects: "{{ stack_objects }}"
+    dest: output/mindie-motor/manifests.yaml
+"""
+
+RETURN = r"""
+dest:
+  description: The file.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests, write_if_changed
+
+
+SUPPORTS_DIFF = True
+
+
+def ARGUMENT_SPEC():
+    return dict(argument_spec=dict(
+        objects=dict(type="list", elements="dict", required=True),
+        dest=dict(type="path", required=True),
+        mode=dict(type="str", default="0640"),
+    ))
+
+
+def execute(params, check_mode=False, diff=False):
+    try:
+        mode = int(params["mode"], 8)
+    except ValueError:
+        return dict(failed=True, changed=False, msg="mode %r is not an octal number" % params["mode"])
+    text = to_manifests(params["objects"])
+    try:
+        changed, before = write_if_changed(params["dest"], text, mode=mode, check_mode=check_mode)
+    except OSError as exc:
+        return dict(failed=True, changed=False, msg="cannot write %s: %s" % (params["dest"], exc))
+    result = dict(changed=changed, dest=params["dest"])
+    if diff and changed:
+        result["diff"] = {"before": before or "", "after": text, "before_header": params["dest"],
+                          "after_header": params["dest"]}
+    return result
+
+
+def main():
+    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
+    result = execute(module.params, module.check_mode, module._diff)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
