@@ -89,8 +89,8 @@ diagnosis:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec, poll
 
@@ -201,11 +201,7 @@ def execute(params, check_mode=False):
 
 
 def main():
-    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
-    result = execute(module.params, module.check_mode)
-    if result.pop("failed", False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(ARGUMENT_SPEC(), execute)
 
 
 if __name__ == "__main__":

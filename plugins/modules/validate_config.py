@@ -173,8 +173,8 @@ differences:
       allowed: true
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
     ABSENT,
     ConfigError,
@@ -271,11 +271,7 @@ def execute(params, check_mode=False):
 
 
 def main():
-    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
-    result = execute(module.params, module.check_mode)
-    if result.pop("failed", False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(ARGUMENT_SPEC(), execute)
 
 
 if __name__ == "__main__":

@@ -52,8 +52,8 @@ dest:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests, write_if_changed
 
 
@@ -86,11 +86,7 @@ def execute(params, check_mode=False, diff=False):
 
 
 def main():
-    module = AnsibleModule(supports_check_mode=True, **ARGUMENT_SPEC())
-    result = execute(module.params, module.check_mode, module._diff)
-    if result.pop("failed", False):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_module(ARGUMENT_SPEC(), execute, supports_diff=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,21 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""The one ``main()`` of the pdserve modules that also run in-process (private).
+
+Such a module exposes ``ARGUMENT_SPEC()`` (AnsibleModule keyword arguments) and
+``execute(params, check_mode[, diff]) -> dict`` (``failed`` / ``msg`` on failure); as a
+separate process it runs through ``run_module``, in the controller's process through
+plugins/plugin_utils/_inprocess.py.
+"""
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def run_module(argument_spec_kwargs, execute, supports_diff=False):
+    module = AnsibleModule(supports_check_mode=True, **argument_spec_kwargs)
+    kwargs = {"diff": module._diff} if supports_diff else {}
+    result = execute(module.params, module.check_mode, **kwargs)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
