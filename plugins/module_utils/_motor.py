@@ -39,6 +39,8 @@ import posixpath
 import re
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
+    _check_label_key,
+    _check_label_value,
     ABSENT,
     ACCELERATOR,
     ACCELERATOR_TYPE,
@@ -148,8 +150,6 @@ COORDINATOR_TLS_ITEMS = ("controller_server", "request_server", "mindie_client",
                          "status", "etcd_server", "alarm_client")
 
 _NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUANTITY_RE = re.compile(r"^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 _QUANTITY_FACTOR = {None: 1, "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50,
                     "Ei": 2 ** 60, "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12, "P": 10 ** 15,
@@ -270,19 +270,6 @@ def _is_int(value):
 
 def _join(path, key):
     return "%s.%s" % (path, key) if path else str(key)
-
-
-def _check_label_key(key):
-    if not isinstance(key, str) or not key:
-        return False
-    prefix, _sep, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN_RE.match(prefix)):
-        return False
-    return 0 < len(name) <= 63 and bool(_LABEL_NAME_RE.match(name))
-
-
-def _check_label_value(value):
-    return isinstance(value, str) and 0 < len(value) <= 63 and bool(_LABEL_NAME_RE.match(value))
 
 
 def _quantity(text):
