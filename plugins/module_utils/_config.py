@@ -82,6 +82,12 @@ DEFAULT_KV_CONDUCTOR_PORT = 13333
 TLS_SECTIONS = ("infer_tls_config", "mgmt_tls_config", "etcd_tls_config", "grpc_tls_config",
                 "observability_tls_config")
 TLS_FILES_REQUIRED = ("ca_file", "cert_file", "key_file")
+#: The sections a stack turns TLS on in unless the user says otherwise (inference and management
+#: traffic; etcd, gRPC and observability reach services pdserve does not deploy).
+TLS_DEFAULT_SECTIONS = ("infer_tls_config", "mgmt_tls_config")
+#: File names the per-pod certificate generator (roles/pki, pdserve_pod_cert.py) writes.
+TLS_DEFAULT_FILES = (("ca_file", "ca.pem"), ("cert_file", "cert.pem"), ("key_file", "cert.key.pem"),
+                     ("passwd_file", "cert_passwd.txt"))
 ENV_SECTIONS = ("motor_common_env", "motor_controller_env", "motor_coordinator_env",
                 "motor_engine_prefill_env", "motor_engine_decode_env", "motor_engine_union_env",
                 "motor_kv_cache_pool_env", "motor_kv_conductor_env")
@@ -1283,12 +1289,47 @@ def _copy_json(value):
     return value
 
 
-def validate(user_config, env_config=None, overrides=None):
+def _default_tls(user, cert_dir):
+    """Turn TLS on in TLS_DEFAULT_SECTIONS where the user did not say (tls_enable / enable_tls),
+    with the files the per-pod generator writes into ``cert_dir``. Returns the sections the user
+    turned off explicitly."""
+    deploy = user.get("motor_deploy_config")
+    if not isinstance(deploy, dict):
+        return []
+    tls = deploy.setdefault("tls_config", {})
+    if not isinstance(tls, dict):
+        return []  # the schema reports it
+    off = []
+    for name in TLS_DEFAULT_SECTIONS:
+        item = tls.setdefault(name, {})
+        if not isinstance(item, dict):
+            continue
+        stated = [item[k] for k in ("tls_enable", "enable_tls") if k in item]
+        if stated:
+            if not any(value is True for value in stated):
+                off.append(name)
+            continue
+        item["tls_enable"] = True
+        for key, filename in TLS_DEFAULT_FILES:
+            item.setdefault(key, cert_dir.rstrip("/") + "/" + filename)
+    return off
+
+
+def _tls_warnings(off):
+    return ["TLS is off for motor_deploy_config.tls_config.%s (tls_enable: false): its traffic travels "
+            "unencrypted and unauthenticated. Remove the setting to get TLS with per-pod certificates "
+            "(the default)." % name for name in off]
+
+
+def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
     """Validate and normalize a deployment configuration; never raises for bad input.
 
     ``user_config`` and ``env_config`` are the contents of ``user_config.json`` and ``env.json``
     (dicts); ``overrides`` are flat ``{key: value}`` pairs (``hybrid_instances_num: 4``) or
     dotted paths (``motor_coordinator_config.scheduler_config.scheduler_type``) applied on top.
+    With ``tls_cert_dir`` (how stacks call it), TLS is on by default: the inference and
+    management sections the user leaves unset get ``tls_enable: true`` and the per-pod
+    certificate files in that folder; ``derived["tls_warnings"]`` names the ones turned off.
     """
     ctx = _Ctx()
     if not isinstance(user_config, dict):
@@ -1297,6 +1338,7 @@ def validate(user_config, env_config=None, overrides=None):
     user = _copy_json(user_config)
     env = _copy_json(env_config) if env_config is not None else None
     _apply_overrides(user, overrides, ctx)
+    tls_off = _default_tls(user, tls_cert_dir) if tls_cert_dir else []
     # as the user wrote it (plus overrides), before defaults are filled in
     kvc = user.get("kv_conductor_config")
     raw_conductor_port = kvc.get("http_server_port", ABSENT) if isinstance(kvc, dict) else ABSENT
@@ -1349,6 +1391,7 @@ def validate(user_config, env_config=None, overrides=None):
     if ctx.errors:
         return Result(ctx.errors, user, env, mode, {})
     derived = _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, tls, ports, wmp)
+    derived["tls_warnings"] = _tls_warnings(tls_off)
     return Result([], user, env, mode, derived)
 
 

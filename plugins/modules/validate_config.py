@@ -66,6 +66,21 @@ options:
       - The C(env.json) applied with O(baseline). When given, the requested environment must
         equal it (normalized); every difference is an error.
     type: dict
+  tls_default:
+    description:
+      - TLS on by default. The inference and management sections of
+        C(motor_deploy_config.tls_config) that do not say C(tls_enable) get C(tls_enable=true) and
+        the certificate files that the per-pod generator of the P(pdserve.cluster.pki#role) role
+        writes into O(tls_cert_dir) (C(ca.pem), C(cert.pem), C(cert.key.pem), C(cert_passwd.txt)).
+      - A section turned off explicitly is kept off and reported as a warning.
+      - V(false) leaves C(tls_config) as given (absent means off).
+    type: bool
+    default: true
+  tls_cert_dir:
+    description:
+      - Folder inside the pods where the per-pod certificate generator writes its files.
+    type: str
+    default: /mnt/pdserve-tls
   topology:
     description:
       - The topology the calling playbook deploys. When set, a configuration describing the
@@ -134,7 +149,7 @@ derived:
       C(served_model_name), C(model_path), C(weight_mount_path), C(npus_per_node), C(node_selector),
       C(sp_block), C(roles) (per role C(instances), C(pods_per_instance), C(npus_per_pod),
       C(npus_per_instance), C(total_npus), C(env)), C(total_npus), C(largest_pod_npus), C(ports),
-      C(tls), C(scheduler).
+      C(tls), C(tls_warnings), C(scheduler).
   returned: always
   type: dict
   sample:
@@ -198,6 +213,8 @@ def argspec():
         allowed_changes=dict(type="list", elements="str", default=list(DEFAULT_ALLOWED_CHANGES)),
         baseline_env=dict(type="dict"),
         topology=dict(type="str", choices=["pd_hybrid", "pd_separate"]),
+        tls_default=dict(type="bool", default=True),
+        tls_cert_dir=dict(type="str", default="/mnt/pdserve-tls"),
     )
 
 
@@ -221,13 +238,14 @@ def run(params):
         result["errors"] = [str(e) for e in errors]
         result["error_details"] = [e.to_dict() for e in errors]
         return True, result
-    checked = validate(user, env, params.get("overrides"))
+    cert_dir = params.get("tls_cert_dir") if params.get("tls_default", True) else None
+    checked = validate(user, env, params.get("overrides"), tls_cert_dir=cert_dir)
     errors = list(checked.errors)
     result.update(user_config=checked.user_config, env_config=checked.env_config or {},
                   mode=checked.mode, derived=checked.derived)
     if params.get("baseline") is not None:
         # compare like with like: the baseline normalized by the same rules (defaults filled in)
-        baseline = validate(params["baseline"]).user_config
+        baseline = validate(params["baseline"], tls_cert_dir=cert_dir).user_config
         guard_errors, changes = scale_guard(baseline, checked.user_config, params.get("allowed_changes") or [])
         errors.extend(guard_errors)
         allowed_paths = set(path for path, _old, _new in changes)
@@ -237,7 +255,8 @@ def run(params):
             for path, old, new in config_diff(baseline, checked.user_config)
         ]
     if params.get("baseline_env") is not None:
-        env_base = validate(params.get("baseline") or user, params["baseline_env"]).env_config or {}
+        env_base = validate(params.get("baseline") or user, params["baseline_env"],
+                            tls_cert_dir=cert_dir).env_config or {}
         for path, old, new in config_diff(env_base, checked.env_config or {}):
             errors.append(ConfigError("env." + path, _plain(new), "differs from the deployed env.json (%s); the "
                                       "environment may not change on an update of a running deployment"
@@ -250,6 +269,8 @@ def run(params):
             "p_* / d_* keys pd_separate)" % (topology, checked.derived.get("topology"))))
     if errors:
         result["derived"] = {}
+    elif checked.derived.get("tls_warnings"):
+        result["warnings"] = list(checked.derived["tls_warnings"])
     result["errors"] = [str(e) for e in errors]
     result["error_details"] = [e.to_dict() for e in errors]
     return bool(errors), result

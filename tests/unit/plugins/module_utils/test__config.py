@@ -635,6 +635,40 @@ class TestFeatures:
     def test_tls_disabled_needs_no_files(self):
         ok(c.validate(self.tls(tls_enable=False)))
 
+    # TLS on by default (how stacks call validate: with the per-pod certificate folder)
+    def test_tls_default_turns_on_inference_and_management(self):
+        result = ok(c.validate(hybrid(), tls_cert_dir="/mnt/pdserve-tls/"))
+        tls = result.user_config["motor_deploy_config"]["tls_config"]
+        for name in ("infer_tls_config", "mgmt_tls_config"):
+            assert tls[name] == {"tls_enable": True, "ca_file": "/mnt/pdserve-tls/ca.pem",
+                                 "cert_file": "/mnt/pdserve-tls/cert.pem",
+                                 "key_file": "/mnt/pdserve-tls/cert.key.pem",
+                                 "passwd_file": "/mnt/pdserve-tls/cert_passwd.txt"}
+        assert result.derived["tls"] == {"infer": True, "mgmt": True, "etcd": False, "grpc": False,
+                                         "observability": False, "any": True}
+        assert result.derived["tls_warnings"] == []
+
+    def test_tls_default_keeps_the_users_files(self):
+        config = self.tls(cert_file="/mine/cert.pem")
+        tls = ok(c.validate(config, tls_cert_dir="/d")).user_config["motor_deploy_config"]["tls_config"]
+        assert tls["infer_tls_config"]["cert_file"] == "/mine/cert.pem"
+        assert tls["infer_tls_config"]["ca_file"] == "/d/ca.pem"
+
+    def test_tls_turned_off_is_kept_off_with_a_warning(self):
+        for key in ("tls_enable", "enable_tls"):
+            result = ok(c.validate(self.tls(**{key: False}), tls_cert_dir="/d"))
+            assert result.derived["tls"]["infer"] is False and result.derived["tls"]["mgmt"] is True
+            assert result.user_config["motor_deploy_config"]["tls_config"]["infer_tls_config"] == {key: False}
+            (warning,) = result.derived["tls_warnings"]
+            assert "infer_tls_config" in warning and "unencrypted" in warning
+
+    def test_tls_default_leaves_a_broken_tls_config_to_the_schema(self):
+        config = setp(hybrid(), "motor_deploy_config.tls_config", "on")
+        one_error(c.validate(config, tls_cert_dir="/d"), "motor_deploy_config.tls_config", "object")
+        config = self.tls()
+        config["motor_deploy_config"]["tls_config"]["mgmt_tls_config"] = 3
+        one_error(c.validate(config, tls_cert_dir="/d"), "motor_deploy_config.tls_config.mgmt_tls_config", "object")
+
 
 # ---------------------------------------------------------------------------------------
 # env.json

@@ -107,6 +107,25 @@ def test_dicts_override_files():
     assert result["user_config"]["motor_deploy_config"]["job_id"] == "mindie-motor"
 
 
+def test_tls_on_by_default_and_a_warning_when_turned_off():
+    result = run(dict(HYBRID))
+    assert result["derived"]["tls"]["infer"] and result["derived"]["tls"]["mgmt"]
+    assert result["user_config"]["motor_deploy_config"]["tls_config"]["infer_tls_config"]["cert_file"] \
+        == "/mnt/pdserve-tls/cert.pem"
+    assert not result.get("warnings")
+    off = {"motor_deploy_config": {"tls_config": {"mgmt_tls_config": {"tls_enable": False}}}}
+    result = run(dict(HYBRID, user_config=off, tls_cert_dir="/certs"))
+    assert result["derived"]["tls"]["mgmt"] is False
+    assert result["user_config"]["motor_deploy_config"]["tls_config"]["infer_tls_config"]["ca_file"] == "/certs/ca.pem"
+    assert len(result["warnings"]) == 1 and "mgmt_tls_config" in result["warnings"][0]
+
+
+def test_tls_default_off_keeps_tls_config_as_given():
+    result = run(dict(HYBRID, tls_default=False))
+    assert result["derived"]["tls"]["any"] is False
+    assert not result.get("warnings")
+
+
 def test_overrides_as_strings():
     result = run(dict(HYBRID, overrides={"hybrid_instances_num": "4"}))
     assert result["user_config"]["motor_deploy_config"]["hybrid_instances_num"] == 4
