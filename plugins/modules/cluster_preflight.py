@@ -68,6 +68,24 @@ options:
         description: Number of pods of the role.
         type: int
         required: true
+  node_ports:
+    description:
+      - NodePorts the stack's Services ask for, with the configuration field that sets each
+        (used in the message). A port held by a Service of another namespace (or of another
+        stack in this one) is an error - the API server would refuse the Service half-way
+        through the apply.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      port:
+        description: The NodePort.
+        type: int
+        required: true
+      field:
+        description: The configuration field that sets it.
+        type: str
+        default: ""
   resource:
     description: Extended resource name of the accelerator.
     type: str
@@ -131,6 +149,8 @@ def argument_spec():
         groups=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True), selector=dict(type="dict", default={}),
             npus_per_pod=dict(type="float", required=True), pods=dict(type="int", required=True))),
+        node_ports=dict(type="list", elements="dict", default=[], options=dict(
+            port=dict(type="int", required=True), field=dict(type="str", default=""))),
         resource=dict(type="str", default=_kube.NPU_RESOURCE),
     )
     return spec
@@ -157,11 +177,34 @@ def preflight(reader, params):
             (pod.get("metadata") or {}).get("namespace") == params["namespace"]
 
     errors += _kube.capacity_errors(nodes, pods, params["groups"], params["resource"], ignore_pod=own)
+    errors += node_port_errors(reader.list("Service", namespace=None) if params.get("node_ports") else [],
+                               params.get("node_ports") or [], params["namespace"], job_id)
     pools = []
     for sel in sorted({tuple(sorted((g["selector"] or {}).items())) for g in params["groups"]}):
         free, skipped = _kube.node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own)
         pools.append({"selector": _kube.selector_text(dict(sel)), "free": free, "skipped": skipped})
     return {"namespace_exists": namespace_exists, "pools": pools, "errors": errors}
+
+
+def node_port_errors(services, wanted, namespace, job_id):
+    """A wanted NodePort that a Service not of this stack (another namespace, or another
+    instance label here) holds already."""
+    held = {}
+    for svc in services:
+        meta = svc.get("metadata") or {}
+        mine = meta.get("namespace") == namespace and (meta.get("labels") or {}).get(_kube.INSTANCE) == job_id
+        if mine:
+            continue
+        for port in (svc.get("spec") or {}).get("ports") or []:
+            if port.get("nodePort"):
+                held[port["nodePort"]] = "%s/%s" % (meta.get("namespace"), meta.get("name"))
+    errors = []
+    for item in wanted:
+        if item["port"] in held:
+            errors.append("NodePort %d%s is already allocated to Service %s: a NodePort is cluster-wide; "
+                          "uninstall that stack first, or use another port"
+                          % (item["port"], " (%s)" % item["field"] if item.get("field") else "", held[item["port"]]))
+    return errors
 
 
 def ARGUMENT_SPEC():

@@ -101,3 +101,22 @@ def test_poll_returns_on_success_or_timeout():
     calls.clear()
     value, elapsed = poll(lambda: calls.append(1) and False, 2.5, 1.0, clock, sleep)
     assert value is None and elapsed == pytest.approx(2.5)
+
+
+def test_preflight_node_port_held_elsewhere():
+    from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight
+
+    def svc(ns, name, port, instance=None):
+        labels = {"app.kubernetes.io/instance": instance} if instance else {}
+        return {"metadata": {"namespace": ns, "name": name, "labels": labels},
+                "spec": {"ports": [{"port": 1025, "nodePort": port}]}}
+
+    services = [svc("other", "coordinator-infer", 31015, "other"), svc("mine", "coordinator-infer", 31016, "mine"),
+                svc("mine", "stray", 31017)]
+    wanted = [{"port": 31015, "field": "coordinator"}, {"port": 31016, "field": ""}, {"port": 31017, "field": ""},
+              {"port": 31018, "field": ""}]
+    errors = cluster_preflight.node_port_errors(services, wanted, "mine", "mine")
+    assert len(errors) == 2
+    assert errors[0].startswith("NodePort 31015 (coordinator) is already allocated to Service other/coordinator-infer")
+    assert errors[1].startswith("NodePort 31017 is already allocated to Service mine/stray")
+    assert cluster_preflight.node_port_errors([], wanted, "mine", "mine") == []
