@@ -8,10 +8,7 @@ import json
 import os
 import stat
 
-import pytest
-
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from _harness import Exit, Fail, run_main
 
 from ansible_collections.pdserve.cluster.plugins.modules import motor_config
 
@@ -23,32 +20,8 @@ def fixture(name):
         return json.load(handle)
 
 
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def patched(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise Exit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise Fail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
 def run(args, expect=Exit):
-    with patch_module_args(args):
-        with pytest.raises(expect) as info:
-            motor_config.main()
-    return info.value.args[0]
+    return run_main(motor_config.main, args, expect)
 
 
 SINGLE = fixture("doc_single_container_llama3_8b.json")

@@ -11,40 +11,15 @@ import stat
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from _harness import Exit, Fail, run_main
 
 from ansible_collections.pdserve.cluster.plugins.modules import ranktable
 
 SAMPLES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "ranktables"
 
 
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def patched(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise Exit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise Fail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
 def run(args, expect=Exit):
-    with patch_module_args(args):
-        with pytest.raises(expect) as info:
-            ranktable.main()
-    return info.value.args[0]
+    return run_main(ranktable.main, args, expect)
 
 
 def ips(octet, n=8):
