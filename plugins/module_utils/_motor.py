@@ -22,6 +22,7 @@ Public names:
 - :func:`build` ``(model) -> (errors, files, derived)`` both at once (files / derived empty on error)
 - :func:`warnings` ``(model) -> [str]`` advice that does not block (TLS off, model family)
 - :func:`normalize` ``(model) -> (errors, normalized model with defaults)``
+- :func:`stack_view` ``(derived) -> dict`` the derived values in the shape the stack role reads
 
 Rules come from ``mindie-motor-pd-disaggregation.md`` (cited as "doc") unless marked "upstream"
 (MindIE Motor's own config checks, e.g. ports >= 1024, rates <= 767). Errors are
@@ -53,6 +54,7 @@ __all__ = [
     "normalize",
     "render",
     "server_file_names",
+    "stack_view",
     "validate",
     "warnings",
     "SHAPES",
@@ -1196,6 +1198,53 @@ def _derive(m, files, server_ports, effective_rate):
                            "decode_hardware_type": m["heterogeneous"]["decode_hardware_type"]}
                           if shape == "heterogeneous" else {"enabled": False}),
     }
+
+
+# --------------------------------------------------------------------------------------
+# The stack role's view
+# --------------------------------------------------------------------------------------
+
+#: Deployment name and app.kubernetes.io/component label of each pod kind (the document's names)
+POD_NAMES = {"controller": ("mindie-ms-controller", "controller"),
+             "coordinator": ("mindie-ms-coordinator", "coordinator"),
+             "server": ("mindie-server", "server"),
+             "server_heterogeneous": ("mindie-server-heterogeneous", "server-heterogeneous"),
+             "single_container": ("mindie-service", "single-container")}
+#: pod kinds that ask for NPUs and appear in the global ranktable's server group
+SERVER_PODS = ("server", "server_heterogeneous", "single_container")
+
+
+def stack_view(derived):
+    """``derived`` (of :func:`render`) in the shape the stack role (``roles/stack``) reads,
+    the same shape ``validate_config`` gives for MindIE-PyMotor, plus every motor key.
+
+    - ``deploy_mode``: the deploy shape (the key of the stack's ``stack_templates_by_mode``);
+      the files' own value stays in ``motor_deploy_mode``
+    - ``mode``: the deploy shape (``single_container`` makes the stack count one pod)
+    - ``roles``: per pod kind ``instances`` (one per pod: a server pod is one P or D instance),
+      ``pods_per_instance`` 1, ``npus_per_pod``, ``total_npus``, ``node_selector``, ``env``,
+      ``deployment`` and ``component`` (names); ``engine_roles``: the kinds with NPUs
+    - ``node_selector``: the single container's (the stack's single-container capacity check)
+    - ``tls.any`` as in ``derived``
+    """
+    view = copy.deepcopy(derived)
+    pods = view.get("pods") or {}
+    roles = {}
+    for kind, pod in pods.items():
+        deployment, component = POD_NAMES[kind]
+        roles[kind] = {"instances": pod["replicas"], "pods_per_instance": 1, "npus_per_pod": pod["npus_per_pod"],
+                       "total_npus": pod["replicas"] * pod["npus_per_pod"],
+                       "node_selector": dict(pod.get("node_selector") or {}), "env": dict(pod.get("env") or {}),
+                       "deployment": deployment, "component": component}
+    view.update(
+        motor_deploy_mode=derived.get("deploy_mode"),
+        deploy_mode=derived.get("deploy_shape"),
+        mode=derived.get("deploy_shape"),
+        roles=roles,
+        engine_roles=[k for k in SERVER_PODS if k in pods],
+        node_selector=dict((pods.get("single_container") or {}).get("node_selector") or {}),
+    )
+    return view
 
 
 # --------------------------------------------------------------------------------------

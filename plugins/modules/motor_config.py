@@ -108,6 +108,16 @@ derived:
     deploy_shape: multi_machine
     server_count: 4
     npus_per_server_pod: 2
+stack:
+  description:
+    - C(derived) in the shape the stack role reads (C(roles), C(engine_roles), C(mode), C(deploy_mode) =
+      the deploy shape, C(tls.any), C(job_id), C(namespace)) plus every key of C(derived); the files'
+      own C(deploy_mode) is C(motor_deploy_mode). Empty when the model is invalid.
+  returned: always
+  type: dict
+  sample:
+    deploy_mode: multi_machine
+    roles: {server: {instances: 4, pods_per_instance: 1, npus_per_pod: 2}}
 errors:
   description: One line per broken rule (path, value and rule separated by colons); empty on success.
   returned: always
@@ -171,7 +181,8 @@ def write(module, path, text):
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
     errors, files, derived = _motor.build(module.params["config"])
-    result = dict(changed=False, files=files, derived=derived, errors=[str(e) for e in errors],
+    result = dict(changed=False, files=files, derived=derived,
+                  stack=_motor.stack_view(derived) if derived else {}, errors=[str(e) for e in errors],
                   error_details=[e.to_dict() for e in errors], written=[])
     if errors:
         module.fail_json(msg="%d MindIE Motor configuration error(s):\n%s" % (len(errors), "\n".join(result["errors"])),

@@ -85,3 +85,36 @@ def test_status_table():
     assert lines[3].rstrip().endswith("Unschedulable 0/8 nodes")
     assert lines[-1] == "coordinator endpoint: http://127.0.0.1:31015 (service infer, NodePort 31015 -> 1025)"
     assert stack.status_table({"namespace_exists": False}, "job") == ["namespace job does not exist: no stack deployed there"]
+
+
+# The MindIE Motor model reaches the same filters through _motor.stack_view.
+def _motor_view(**changes):
+    from ansible_collections.pdserve.cluster.plugins.module_utils import _motor
+    base = {"image": "m:1", "model_name": "llama3-8b", "model_weight_path": "/w", "p_instances": 2,
+            "d_instances": 1, "world_size": 2}
+    base.update(changes)
+    return _motor.stack_view(_motor.render(base)["derived"])
+
+
+def test_motor_multi_machine_capacity_and_expected_pods():
+    view = _motor_view()
+    assert stack.capacity_groups(view) == [{
+        "name": "server", "selector": {"accelerator": "huawei-Ascend910", "accelerator-type": "module-910b-8"},
+        "npus_per_pod": 2, "pods": 3}]
+    assert stack.expected_pods(view) == 1 + 1 + 3
+
+
+def test_motor_heterogeneous_capacity_per_label():
+    view = _motor_view(deploy_shape="heterogeneous", heterogeneous={"prefill_label": "p32", "decode_label": "d64"})
+    groups = stack.capacity_groups(view)
+    assert [(g["name"], g["selector"]["hardware-type"], g["pods"]) for g in groups] == [
+        ("server", "p32", 2), ("server_heterogeneous", "d64", 1)]
+    assert stack.expected_pods(view) == 5
+
+
+def test_motor_single_container_is_one_pod_with_every_card():
+    view = _motor_view(deploy_shape="single_container", hardware_type="800I_A3")
+    assert stack.capacity_groups(view) == [{
+        "name": "single-container", "selector": {"accelerator": "huawei-Ascend910", "accelerator-type": "module-a3-16"},
+        "npus_per_pod": 6, "pods": 1}]
+    assert stack.expected_pods(view) == 1

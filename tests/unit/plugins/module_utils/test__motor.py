@@ -586,3 +586,38 @@ def test_overrides_of_any_shape_never_raise(name, override, one_pod):
     data["overrides"] = {name: override}
     errors = mo.validate(data)
     assert all(isinstance(e, ConfigError) for e in errors)
+
+
+# --------------------------------------------------------------------------------------
+# stack_view: the derived values in the stack role's shape
+# --------------------------------------------------------------------------------------
+
+def test_stack_view_multi_machine_roles_and_keys():
+    derived = mo.render(model(p_instances=3, d_instances=1, job_id="motor-x"))["derived"]
+    view = mo.stack_view(derived)
+    assert view["deploy_mode"] == view["mode"] == "multi_machine"
+    assert view["motor_deploy_mode"] == "pd_separate"
+    assert view["job_id"] == view["namespace"] == "motor-x"
+    assert view["tls"]["any"] is True
+    assert view["engine_roles"] == ["server"]
+    assert view["roles"]["server"] == {
+        "instances": 4, "pods_per_instance": 1, "npus_per_pod": 2, "total_npus": 8,
+        "node_selector": {"accelerator": "huawei-Ascend910", "accelerator-type": "module-910b-8"},
+        "env": derived["pods"]["server"]["env"], "deployment": "mindie-server", "component": "server"}
+    assert view["roles"]["controller"]["npus_per_pod"] == 0
+    assert view["pods"] == derived["pods"]          # every motor key stays
+    assert derived["deploy_mode"] == "pd_separate"  # the input is not changed
+
+
+def test_stack_view_single_container_and_heterogeneous():
+    single = mo.stack_view(mo.render(model(deploy_shape="single_container", hardware_type="800I_A3"))["derived"])
+    assert list(single["roles"]) == ["single_container"] and single["engine_roles"] == ["single_container"]
+    assert single["roles"]["single_container"]["total_npus"] == 8
+    assert single["node_selector"]["accelerator-type"] == "module-a3-16"
+    assert single["roles"]["single_container"]["deployment"] == "mindie-service"
+    hetero = mo.stack_view(mo.render(model(deploy_shape="heterogeneous",
+                                           heterogeneous={"prefill_label": "p32", "decode_label": "d64"}))["derived"])
+    assert hetero["engine_roles"] == ["server", "server_heterogeneous"]
+    assert hetero["roles"]["server"]["node_selector"]["hardware-type"] == "p32"
+    assert hetero["roles"]["server_heterogeneous"]["node_selector"]["hardware-type"] == "d64"
+    assert hetero["roles"]["server_heterogeneous"]["component"] == "server-heterogeneous"
