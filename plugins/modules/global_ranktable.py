@@ -167,7 +167,7 @@ def argument_spec():
         wait_timeout=dict(type="int", default=300),
         wait_sleep=dict(type="float", default=1.0),
         config_map=dict(type="str", default="global-ranktable"),
-        key=dict(type="str", default="global_ranktable.json"),
+        key=dict(type="str", default="global_ranktable.json", no_log=False),
     )
     return spec
 

@@ -14,8 +14,16 @@ description:
     or pulls it (C(ctr -n k8s.io images pull), C(docker pull)), then checks it is really there.
   - An image present in Docker on a containerd node is reported as a warning, because the
     kubelet does not see it there.
+  - With O(state=absent) (the node_prepare role's reset), removes the image from that store if it
+    is there (C(ctr -n k8s.io images rm), C(docker rmi)); the role only asks this for images it
+    imported or pulled itself.
   - Supports check mode (reports what it would do).
 options:
+  state:
+    description: C(present) makes the image available; C(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
   name:
     description: Image reference, for example C(registry.example.com/mindie:2.1).
     type: str
@@ -50,11 +58,17 @@ EXAMPLES = r"""
     name: registry.example.com/mindie:2.1
     runtime: containerd
     archive: /data/images/mindie-2.1.tar
+
+- name: Remove an image the role imported (reset)
+  pdserve.cluster.node_prepare_image:
+    name: registry.example.com/mindie:2.1
+    runtime: containerd
+    state: absent
 """
 
 RETURN = r"""
 action:
-  description: C(none), C(imported) or C(pulled).
+  description: C(none), C(imported), C(pulled) or (O(state=absent)) C(removed).
   returned: always
   type: str
 present_before:
@@ -63,7 +77,7 @@ present_before:
   type: bool
 in_docker_only:
   description: On a containerd node, whether the image was found in Docker but not in containerd.
-  returned: always
+  returned: O(state=present)
   type: bool
 reference:
   description: The normalised image reference compared with the runtime's list.
@@ -73,12 +87,13 @@ reference:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import ImageError, ensure_image
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import ImageError, ensure_image, remove_image
 
 
 def argspec():
     return dict(
         name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
         runtime=dict(type="str", required=True, choices=["containerd", "docker"]),
         archive=dict(type="path"),
         namespace=dict(type="str", default="k8s.io"),
@@ -90,8 +105,11 @@ def argspec():
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
     try:
-        result = ensure_image(module.params, module.run_command, module.get_bin_path,
-                              module.check_mode, module.warn)
+        if module.params["state"] == "absent":
+            result = remove_image(module.params, module.run_command, module.check_mode)
+        else:
+            result = ensure_image(module.params, module.run_command, module.get_bin_path,
+                                  module.check_mode, module.warn)
     except ImageError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)

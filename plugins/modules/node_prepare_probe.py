@@ -15,8 +15,44 @@ description:
     byte for byte) and Docker's C(daemon.json) with C(log-opts) merged in (every other key kept).
   - Checks the model weight path (exists, directory, no symlink anywhere, not a dangerous path)
     and the model folder inside it.
+  - Computes the state file the role keeps on the node (RV(state)), the original of everything
+    the run is about to change, recorded the first time it changes it and never overwritten.
+  - With O(mode=reset), computes from that state file what the role's reset restores (RV(reset)).
   - Never writes anything; supports check mode.
 options:
+  mode:
+    description:
+      - C(prepare) probes for the forward path; C(reset) reads the state file and computes the
+        restorations (every other option but O(state_path), O(concerns) and O(haveged_path) is
+        then ignored).
+    type: str
+    choices: [prepare, reset]
+    default: prepare
+  state_path:
+    description: The role's state file on the node (JSON); empty records nothing.
+    type: path
+    default: ''
+  concerns:
+    description: The concerns this run covers (the role's tags); only they are recorded or reset.
+    type: list
+    elements: str
+    default: [images, npu_network, entropy, kubelet, container_logs, weights, labels]
+  swap_off:
+    description: Whether the run comments out fstab swap entries and turns swap off (recorded).
+    type: bool
+    default: true
+  labels:
+    description: Node labels the run sets (recorded with their current values from O(node_labels)).
+    type: dict
+    default: {}
+  node_labels:
+    description: The Node's current labels in the cluster; null when unknown (nothing recorded).
+    type: dict
+  node_name:
+    description: The node's name in Kubernetes (recorded with the labels).
+    type: str
+    default: ''
+
   container_runtime:
     description: Runtime the kubelet uses; C(auto) detects it.
     type: str
@@ -183,14 +219,33 @@ image_present:
   returned: always
   type: bool
 problems:
-  description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)).
-  returned: always
+  description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)) and
+    with the state file (C(state)).
+  returned: O(mode=prepare)
+  type: dict
+state:
+  description: The state file, whether this run must write it and its new content (originals
+    recorded for what the run changes; C(new_content) null when nothing changes).
+  returned: O(mode=prepare)
+  type: dict
+  sample: {path: /var/lib/pdserve/node_prepare.json, needs_write: true, parent_exists: false, new_content: "{...}"}
+reset:
+  description:
+    - What reset restores, per concern, from the state file; C(recorded) false when the node holds
+      no state (never prepared, or reset already), and then nothing is restored.
+    - C(kubelet_config), C(docker_daemon_json), C(fstab) carry C(needs_write) and C(new_content)
+      (and C(remove) for daemon.json); C(haveged) the drop-in action (C(remove), C(restore),
+      C(none)) and whether the role installed it; C(images) the references the role added;
+      C(labels) the values the role set and those before; C(state) what is left of the state file.
+  returned: O(mode=reset)
   type: dict
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe, reset_plan
+
+CONCERNS = ["images", "npu_network", "entropy", "kubelet", "container_logs", "weights", "labels"]
 
 
 def argspec():
@@ -217,11 +272,20 @@ def argspec():
         namespace=dict(type="str", default="k8s.io"),
         ctr_path=dict(type="str", default="ctr"),
         docker_path=dict(type="str", default="docker"),
+        mode=dict(type="str", default="prepare", choices=["prepare", "reset"]),
+        state_path=dict(type="path", default=""),
+        concerns=dict(type="list", elements="str", default=list(CONCERNS)),
+        swap_off=dict(type="bool", default=True),
+        labels=dict(type="dict", default={}),
+        node_labels=dict(type="dict"),
+        node_name=dict(type="str", default=""),
     )
 
 
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
+    if module.params["mode"] == "reset":
+        module.exit_json(changed=False, reset=reset_plan(module.params))
     module.exit_json(changed=False, **probe(module.params, module.run_command, module.get_bin_path))
 
 

@@ -18,7 +18,7 @@ PROFILE is one of:
               an archive is given; kubelet config with containerLogMaxSize 10Mi.
 
 What cannot run in a chroot is replaced by the recording stand-ins of tests/node_roots/standin.py
-(systemctl, swapoff, ctr, docker) and, for the NPU tools, by tests/fixtures/npu_tools (replaying
+(systemctl, swapoff, swapon, ctr, docker) and, for the NPU tools, by tests/fixtures/npu_tools (replaying
 the recorded scenario named in /etc/pdserve-npu-recording). procfs is not mounted: the kernel
 files the role reads are plain files seeded under the root's /proc.
 """
@@ -185,7 +185,7 @@ def image_archive(root, path, image):
 
 def standins(root, npu_scenario):
     install(root, os.path.join(HERE, "standin.py"), "/usr/local/lib/pdserve-standin/standin.py", 0o644)
-    for tool, dest in (("systemctl", "/usr/bin/systemctl"), ("swapoff", "/usr/sbin/swapoff"),
+    for tool, dest in (("systemctl", "/usr/bin/systemctl"), ("swapoff", "/usr/sbin/swapoff"), ("swapon", "/usr/sbin/swapon"),
                        ("ctr", "/usr/bin/ctr"), ("docker", "/usr/bin/docker")):
         write(root, dest, '#!/bin/sh\nexec /usr/bin/python3 /usr/local/lib/pdserve-standin/standin.py %s "$@"\n' % tool,
               0o755)

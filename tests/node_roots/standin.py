@@ -52,6 +52,12 @@ def add_to_set(path, items):
                 current.append(item)
 
 
+def remove_from_set(path, items):
+    kept = [ref for ref in read_set(path) if ref not in items]
+    with open(path, "w") as handle:
+        handle.writelines(ref + "\n" for ref in kept)
+
+
 def archive_tags(path):
     """Image references held by a docker-archive (manifest.json RepoTags) or OCI archive (index.json)."""
     tags = []
@@ -146,6 +152,20 @@ def swapoff(args):
             handle.write("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n")
 
 
+def swapon(args):
+    """swapon: records the call; with -a lists the fstab's swap entries in the root's /proc/swaps."""
+    record("swapon", args)
+    if "-a" in args:
+        entries = []
+        with open("/etc/fstab") as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) >= 3 and not fields[0].startswith("#") and fields[2] == "swap":
+                    entries.append("%-40sfile\t\t4194300\t\t0\t\t-2\n" % fields[0])
+        with open("/proc/swaps", "w") as handle:
+            handle.write("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n" + "".join(entries))
+
+
 def ctr(args):
     """ctr: `-n NS images ls -q|import FILE|pull REF`, one image list per namespace; import
     reads the image names from the real archive."""
@@ -171,6 +191,9 @@ def ctr(args):
     elif args[:2] in (["images", "pull"], ["image", "pull"], ["i", "pull"]):
         add_to_set(images, [args[-1]])
         print("%s: resolved" % args[-1])
+    elif args[:2] in (["images", "rm"], ["image", "rm"], ["i", "rm"]):
+        remove_from_set(images, args[2:])
+        print("\n".join(args[2:]))
     else:
         fail("ctr stand-in: unsupported arguments %s" % args)
 
@@ -191,11 +214,16 @@ def docker(args):
     elif args[:1] == ["pull"]:
         add_to_set(images, [args[-1]])
         print("Status: Downloaded newer image for %s" % args[-1])
+    elif args[:1] == ["rmi"] or args[:2] == ["image", "rm"]:
+        refs = [a for a in args[1 if args[0] == "rmi" else 2:] if not a.startswith("-")]
+        remove_from_set(images, refs + [r + ":latest" for r in refs])
+        for ref in refs:
+            print("Untagged: %s" % ref)
     else:
         fail("docker stand-in: unsupported arguments %s" % args)
 
 
-TOOLS = {"systemctl": systemctl, "swapoff": swapoff, "ctr": ctr, "docker": docker}
+TOOLS = {"systemctl": systemctl, "swapoff": swapoff, "swapon": swapon, "ctr": ctr, "docker": docker}
 
 if __name__ == "__main__":
     TOOLS[sys.argv[1]](sys.argv[2:])

@@ -87,7 +87,8 @@ def test_probe_docker_node(node):
     assert result["files_differ"] == {str(node / "dropin.conf"): True}
     assert result["dirs"] == {str(node): True, str(node / "none"): False}
     assert result["services"] == {} and result["image_present"] is None
-    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "weights": []}
+    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "weights": [], "state": []}
+    assert result["state"]["needs_write"] is False  # no state_path: nothing recorded
 
 
 def test_probe_containerd_node_gets_kubelet_log_limits_and_no_daemon_json(node):
@@ -105,3 +106,42 @@ def test_probe_reports_every_problem(node):
     assert "is missing or unreadable" in problems["kubelet"][0]
     assert "is not valid" in problems["container_logs"][0]
     assert "does not exist on the node" in problems["weights"][0]
+
+
+def test_probe_records_the_originals_it_is_about_to_change(node):
+    state = node / "pdserve/node_prepare.json"
+    args = dict(base_args(node), state_path=str(state), labels={"hardware-type": "A2"},
+                node_labels={"hardware-type": "old"}, node_name="a2-node-1")
+    result = run(args)
+    assert result["state"]["needs_write"] is True and result["state"]["parent_exists"] is False
+    recorded = json.loads(result["state"]["new_content"])
+    assert recorded["kubelet_config"]["keys"]["syncFrequency"] == {"present": False, "lines": [], "set": "5s"}
+    assert recorded["docker_daemon_json"]["original_text"] == json.dumps({"data-root": "/data/docker"})
+    assert recorded["haveged"]["installed_by_role"] is True
+    assert recorded["labels"]["keys"] == {"hardware-type": {"before": "old", "set": "A2"}}
+    assert recorded["state_dir_created"] is True
+
+
+def test_probe_reset_mode_without_a_record_changes_nothing(node):
+    result = run({"mode": "reset", "state_path": str(node / "none.json")})
+    assert result["changed"] is False
+    reset = result["reset"]
+    assert reset["recorded"] is False and "nothing to undo" in reset["notes"][0]
+    assert not reset["kubelet_config"]["needs_write"] and not reset["docker_daemon_json"]["remove"]
+    assert reset["state"]["remove"] is False
+    assert "runtime" not in result  # the forward probe does not run in reset mode
+
+
+def test_probe_reset_mode_restores_what_was_recorded(node):
+    state = node / "node_prepare.json"
+    original = (node / "config.yaml").read_text()
+    forward = run(dict(base_args(node), state_path=str(state)))
+    state.write_text(forward["state"]["new_content"])
+    (node / "config.yaml").write_text(forward["kubelet_config"]["new_content"])
+    reset = run({"mode": "reset", "state_path": str(state), "concerns": ["kubelet"]})["reset"]
+    assert reset["recorded"] is True
+    assert reset["kubelet_config"]["new_content"] == original
+    assert reset["kubelet_config"]["restored_keys"] == ["syncFrequency"]
+    assert reset["docker_daemon_json"]["needs_write"] is False  # container_logs not in this reset
+    assert reset["state"]["needs_write"] is True  # the rest stays recorded
+    assert "docker_daemon_json" in json.loads(reset["state"]["new_content"])
