@@ -15,29 +15,17 @@ writing it (dumps), validating it as a loaded document, and an AscendCloud merge
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import pathlib
 import platform
-import statistics
 import sys
 import tempfile
-import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from _timing import load_module_utils, stats, timed
+
 TARGET_MS = 50.0
 SERVERS = 96
 DEVICES = 16
-
-
-def load_ranktable_module():
-    # _ranktable.py imports only the stdlib: load it by path so the benchmark needs no setup.
-    path = ROOT / "plugins" / "module_utils" / "_ranktable.py"
-    spec = importlib.util.spec_from_file_location("pdserve_ranktable", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def cluster():
@@ -53,28 +41,13 @@ def cluster():
     return records, device_ips
 
 
-def timed(fn, repeat):
-    samples = []
-    result = None
-    for _i in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - start) * 1000.0)
-    return result, samples
-
-
-def stats(samples):
-    return {"median_ms": round(statistics.median(samples), 2), "min_ms": round(min(samples), 2),
-            "max_ms": round(max(samples), 2)}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--check", action="store_true", help="exit 1 when over the target")
     args = parser.parse_args(argv)
-    rt = load_ranktable_module()
+    rt = load_module_utils('_ranktable')
     records, device_ips = cluster()
 
     def gen():
@@ -110,11 +83,11 @@ def main(argv=None):
         "document": {"servers": SERVERS, "devices_per_server": DEVICES, "bytes": len(text.encode("utf-8"))},
         "repeat": args.repeat,
         "python": platform.python_version(),
-        "gen_mindie_motor_96x16": stats(gen_samples),
-        "json_load_floor": stats(load_samples),
-        "dumps": stats(dumps_samples),
-        "validate_loaded": stats(validate_samples),
-        "merge_ascendcloud_12_hosts": stats(merge_samples),
+        "gen_mindie_motor_96x16": stats(gen_samples, 2),
+        "json_load_floor": stats(load_samples, 2),
+        "dumps": stats(dumps_samples, 2),
+        "validate_loaded": stats(validate_samples, 2),
+        "merge_ascendcloud_12_hosts": stats(merge_samples, 2),
         "target_ms": TARGET_MS,
     }
     result["gen_over_json_load"] = round(result["gen_mindie_motor_96x16"]["median_ms"] /

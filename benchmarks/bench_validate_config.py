@@ -16,43 +16,16 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import json
-import pathlib
 import platform
-import statistics
 import sys
-import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from _timing import ROOT, load_module_utils, stats, timed
+
 FIXTURES = ROOT / "tests" / "fixtures" / "configs"
 USER = FIXTURES / "pd_hybrid_a3_16.user_config.json"
 ENV = FIXTURES / "pd_hybrid_a3_16.env.json"
 TARGET_MS = 20.0
-
-
-def load_config_module():
-    # _config.py imports only the stdlib: load it by path so the benchmark needs no setup.
-    path = ROOT / "plugins" / "module_utils" / "_config.py"
-    spec = importlib.util.spec_from_file_location("pdserve_config", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def timed(fn, repeat):
-    samples = []
-    result = None
-    for _i in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - start) * 1000.0)
-    return result, samples
-
-
-def stats(samples):
-    return {"median_ms": round(statistics.median(samples), 3), "min_ms": round(min(samples), 3),
-            "max_ms": round(max(samples), 3)}
 
 
 def broken(user):
@@ -75,7 +48,7 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--check", action="store_true", help="exit 1 when over the target")
     args = parser.parse_args(argv)
-    cfg = load_config_module()
+    cfg = load_module_utils('_config')
 
     def load():
         with open(USER, "r", encoding="utf-8") as handle:
@@ -105,10 +78,10 @@ def main(argv=None):
                      "bytes": USER.stat().st_size + ENV.stat().st_size},
         "repeat": args.repeat,
         "python": platform.python_version(),
-        "validate_16x_a3": stats(validate_samples),
-        "json_load_floor": stats(load_samples),
-        "load_files_and_validate": stats(end_samples),
-        "validate_with_errors": stats(bad_samples),
+        "validate_16x_a3": stats(validate_samples, 3),
+        "json_load_floor": stats(load_samples, 3),
+        "load_files_and_validate": stats(end_samples, 3),
+        "validate_with_errors": stats(bad_samples, 3),
         "errors_reported": len(bad_result.errors),
         "target_ms": TARGET_MS,
     }
