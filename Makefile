@@ -9,10 +9,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 SANDBOX := tools/sandbox/sandbox
 
-.PHONY: setup venv link system-packages sandbox-build sandbox-up sandbox-down deploy test \
+.PHONY: setup venv venv-motor ansible-test-seed link system-packages sandbox-build sandbox-up sandbox-down deploy test \
         test-unit lint sanity molecule bench clean
 
-setup: venv link system-packages sandbox-build
+setup: venv venv-motor link system-packages ansible-test-seed sandbox-build
 
 # Python packages, pinned in requirements.txt. Re-installs only when that file changes.
 venv: $(VENV)/.installed
@@ -20,6 +20,17 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
+
+# The real MindIE-PyMotor runtime (a test oracle, kept apart from the collection's own packages).
+venv-motor: .venv-motor/.installed
+.venv-motor/.installed: requirements-motor.txt
+	test -x .venv-motor/bin/python || python3 -m venv .venv-motor
+	.venv-motor/bin/python -m pip install -q --disable-pip-version-check -r requirements-motor.txt
+	touch $@
+
+# ansible-test downloads its pip bootstrap from a host this machine cannot reach: seed its cache.
+ansible-test-seed: venv
+	tools/seed-ansible-test $(PY)
 
 # The checkout is the collection: link it where ansible.cfg and pytest.ini look for pdserve.cluster.
 link:
