@@ -40,7 +40,7 @@ NODE="$STATE/node"
 NODE_COMPONENTS=(apiserver-bridge-host apiserver-bridge containerd kubelet kube-proxy coredns)
 # The labels of an 800I A3 node, plus our own so inventories and scenarios can steer pods here;
 # the taint keeps every pod that does not tolerate it (the simulated-fleet tests) off this node.
-NODE_LABELS="accelerator=huawei-Ascend910,accelerator-type=module-a3-16,host-arch=huawei-x86,pdserve.io/real-node=true,node-role.kubernetes.io/worker=worker"
+NODE_LABELS="accelerator=huawei-Ascend910,accelerator-type=module-a3-16,host-arch=huawei-x86,pdserve.io/real-node=true"
 NODE_TAINT="pdserve.io/real-node=true:NoSchedule"
 NODE_NPUS=16
 NPU_RECORDING=a3_healthy  # tests/fixtures/npu_tools/recorded/<this>: /etc/hccn.conf of the node
@@ -328,7 +328,7 @@ node_ready() {
 cgroup_pids() {
   local h
   for h in /sys/fs/cgroup/*/"$CGROUP_ROOT"; do
-    [ -d "$h" ] && find "$h" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [ -d "$h" ]; then find "$h" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -u
 }
 
@@ -341,7 +341,7 @@ node_down() {
   # What the daemons leave: containerd's shims (in the node's network namespace), the pods'
   # processes (in the node's cgroups).
   for _ in 1 2 3; do
-    pid=$( { ip netns pids "$NETNS" 2>/dev/null; cgroup_pids; } | sort -u)
+    pid=$( { ip netns pids "$NETNS" 2>/dev/null || true; cgroup_pids; } | sort -u)
     [ -z "$pid" ] && break
     # shellcheck disable=SC2086
     kill -9 $pid 2>/dev/null || true
@@ -350,7 +350,7 @@ node_down() {
   node_net_down
   local h
   for h in /sys/fs/cgroup/*/"$CGROUP_ROOT"; do
-    [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null
+    if [ -d "$h" ]; then find "$h" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
   return 0
 }
