@@ -275,18 +275,23 @@ node_run() {
   done
   start containerd containerd --config "$n/containerd.toml"
   wait_for containerd 20 ctr_node version
-  local ref img
-  for img in pause sandbox-check motor-runtime; do
-    ref=$(image_ref "$img")
-    if ! ctr_node -n k8s.io images ls -q | grep -qx "$ref"; then
-      ctr_node -n k8s.io images import --no-unpack "$IMAGES/$img-${ref##*:}.tar" >/dev/null
-    fi
-  done
+  # The pause image before the kubelet; the others (seconds for motor-runtime) while it registers.
+  node_import pause
   start kubelet "$NODE_BIN/kubelet" --config "$n/kubelet.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
     --root-dir "$n/kubelet" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
     --node-labels "$NODE_LABELS" --v 1
   start kube-proxy "$NODE_BIN/kube-proxy" --config "$n/kube-proxy.yaml"
   start coredns "$NODE_BIN/coredns" -conf "$n/Corefile"
+  node_import sandbox-check
+  node_import motor-runtime
+}
+
+node_import() { # image name: into containerd's k8s.io namespace (the kubelet's), unless there
+  local ref
+  ref=$(image_ref "$1")
+  if ! ctr_node -n k8s.io images ls -q | grep -qx "$ref"; then
+    ctr_node -n k8s.io images import --no-unpack "$IMAGES/$1-${ref##*:}.tar" >/dev/null
+  fi
 }
 
 ctr_node() { ctr --address "$NODE/containerd/containerd.sock" "$@"; }
