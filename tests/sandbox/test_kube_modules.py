@@ -11,10 +11,7 @@ from ansible_collections.pdserve.cluster.plugins.modules import cluster_prefligh
 
 from conftest import wait_until
 
-A3 = {"accelerator-type": "module-a3-16"}
-
-
-def deployment(name, ns, npus, selector=None, replicas=1, component="union", index=None, image="img:1"):
+def deployment(name, ns, npus, selector, replicas=1, component="union", index=None, image="img:1"):
     labels = dict(_kube.stack_labels(ns, component))
     if index is not None:
         labels[_kube.INSTANCE_INDEX] = str(index)
@@ -22,7 +19,7 @@ def deployment(name, ns, npus, selector=None, replicas=1, component="union", ind
             "metadata": {"name": name, "namespace": ns, "labels": labels},
             "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
                      "template": {"metadata": {"labels": labels}, "spec": {
-                         "nodeSelector": selector or A3,
+                         "nodeSelector": selector,
                          "containers": [{"name": "engine", "image": image,
                                          "resources": {"requests": {_kube.NPU_RESOURCE: str(npus)},
                                                        "limits": {_kube.NPU_RESOURCE: str(npus)}}}]}}}}
@@ -39,47 +36,50 @@ def test_reader_lists_sandbox_nodes_with_npus(api):
     assert Reader(api).get("Namespace", "no-such-namespace-x") is None
 
 
-def test_preflight_passes_and_fails_with_the_pool_named(api, namespace):
+def test_preflight_passes_and_fails_with_the_pool_named(api, namespace, a3_pool):
     reader = Reader(api)
+    pool, _nodes = a3_pool
     ok = cluster_preflight.preflight(reader, preflight_params(
-        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 16, "pods": 2}],
+        namespace, [{"name": "union", "selector": pool, "npus_per_pod": 16, "pods": 2}],
         crds=["inferservicesets.mindcluster.huawei.com"]))
     assert ok["errors"] == [] and ok["namespace_exists"]
     bad = cluster_preflight.preflight(reader, preflight_params(
-        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 17, "pods": 1}], crds=["nothing.example.com"]))
+        namespace, [{"name": "union", "selector": pool, "npus_per_pod": 17, "pods": 1}], crds=["nothing.example.com"]))
     assert bad["errors"][0] == "CRD nothing.example.com is not installed: install it"
-    assert "node pool accelerator-type=module-a3-16: a union pod needs 17" in bad["errors"][1]
+    assert "node pool accelerator-type=module-a3-16,pdserve.io/test-pool=%s: a union pod needs 17" % namespace \
+        in bad["errors"][1], bad["errors"]
 
 
-def test_preflight_counts_other_pods_but_not_the_stacks_own(api, namespace):
+def test_preflight_counts_other_pods_but_not_the_stacks_own(api, namespace, a3_pool):
     apps = client.AppsV1Api(api)
-    # Another tenant takes 15 of 16 NPUs on every A3 node...
-    a3 = Reader(api).list("Node", label_selector="accelerator-type=module-a3-16")
-    other = deployment("hog", namespace, 15, replicas=len(a3))
+    pool, nodes = a3_pool
+    # Another tenant takes 15 of 16 NPUs on every node of the pool...
+    other = deployment("hog", namespace, 15, pool, replicas=len(nodes))
     other["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
     other["spec"]["template"]["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
     other["spec"]["selector"]["matchLabels"][_kube.INSTANCE] = "someone-else"
     apps.create_namespaced_deployment(namespace, other)
-    wait_until(lambda: len([p for p in Reader(api).list("Pod", namespace) if p["spec"].get("nodeName")]) == len(a3))
+    wait_until(lambda: sorted(p["spec"].get("nodeName") or "" for p in Reader(api).list("Pod", namespace)) == nodes)
     res = cluster_preflight.preflight(Reader(api), preflight_params(
-        namespace, [{"name": "union", "selector": A3, "npus_per_pod": 2, "pods": 1}]))
+        namespace, [{"name": "union", "selector": pool, "npus_per_pod": 2, "pods": 1}]))
     assert any("most any of its" in e and "has free is 1" in e for e in res["errors"]), res["errors"]
     # ...but pods of the stack itself (its job_id) are not counted: a redeploy replaces them.
-    params = preflight_params(namespace, [{"name": "union", "selector": A3, "npus_per_pod": 16, "pods": 1}])
+    params = preflight_params(namespace, [{"name": "union", "selector": pool, "npus_per_pod": 16, "pods": 1}])
     params["job_id"] = "someone-else"
     assert cluster_preflight.preflight(Reader(api), params)["errors"] == []
 
 
-def test_stack_wait_ready_and_diagnosis(api, namespace):
+def test_stack_wait_ready_and_diagnosis(api, namespace, a3_pool):
     apps = client.AppsV1Api(api)
-    apps.create_namespaced_deployment(namespace, deployment("union-0", namespace, 2, index=0))
+    pool, _nodes = a3_pool
+    apps.create_namespaced_deployment(namespace, deployment("union-0", namespace, 2, pool, index=0))
     reader = Reader(api)
     sel = _kube.stack_selector(namespace)
     state = wait_until(lambda: (lambda w, p: (w, p) if stack_wait.is_ready(w, p, 1) else None)(
         *stack_wait.snapshot(reader, namespace, sel)))
     assert state[0][0]["name"] == "union-0"
     # a pod that cannot fit: diagnosis names the scheduler's reason
-    apps.create_namespaced_deployment(namespace, deployment("union-1", namespace, 17, index=1))
+    apps.create_namespaced_deployment(namespace, deployment("union-1", namespace, 17, pool, index=1))
 
     def diagnosed():
         w, p = stack_wait.snapshot(reader, namespace, sel)
@@ -93,10 +93,11 @@ def test_stack_wait_ready_and_diagnosis(api, namespace):
     assert any("Insufficient huawei.com/Ascend910" in ln for ln in lines)
 
 
-def test_stack_info_reads_objects_roles_and_baseline(api, namespace):
+def test_stack_info_reads_objects_roles_and_baseline(api, namespace, a3_pool):
     apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    pool, nodes = a3_pool
     for i in range(2):
-        apps.create_namespaced_deployment(namespace, deployment("union-%d" % i, namespace, 2, index=i))
+        apps.create_namespaced_deployment(namespace, deployment("union-%d" % i, namespace, 2, pool, index=i))
     labels = dict(_kube.stack_labels(namespace, "config"), **{"pdserve.io/stack": "pd_hybrid"})
     core.create_namespaced_config_map(namespace, {"metadata": {"name": "motor-config", "labels": labels},
                                                   "data": {"user_config.json": json.dumps({"a": 1}), "env.json": "{}"}})
@@ -113,4 +114,4 @@ def test_stack_info_reads_objects_roles_and_baseline(api, namespace):
     assert kinds == [("ConfigMap", "motor-config"), ("Deployment", "union-0"), ("Deployment", "union-1")]
     cm = [o for o in info["objects"] if o["kind"] == "ConfigMap"][0]
     assert cm["stack"] == "pd_hybrid" and cm["owned"] is False
-    assert {p["node"][:8] for p in info["roles"][0]["pods"]} == {"a3-node-"}
+    assert {p["node"] for p in info["roles"][0]["pods"]} <= set(nodes)
