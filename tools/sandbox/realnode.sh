@@ -49,6 +49,7 @@ NPU_RECORDING=a3_healthy  # tests/fixtures/npu_tools/recorded/<this>: /etc/hccn.
 node_built() {
   local b
   for b in kubelet kube-proxy coredns pause; do [ -x "$NODE_BIN/$b" ] || return 1; done
+  for b in pause sandbox-check motor-runtime; do [ -s "$IMAGES/$b.ref" ] || return 1; done
 }
 
 node_build() { # stamp (the -X flags of the Kubernetes version)
@@ -305,6 +306,10 @@ node_exec() {
 node_up() {
   [ "$REAL_NODE" = 1 ] || return 0
   node_built || die "real node binaries missing: sandbox build"
+  # Cheap when nothing changed (hashes only); rebuilds an image whose inputs changed (e.g. the
+  # pins in requirements-motor.txt) before the node imports it.
+  "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" 2>"$STATE/logs/images.log" \
+    || { cat "$STATE/logs/images.log" >&2; die "building the real node's images failed"; }
   node_pki
   node_files
   node_cgroups
