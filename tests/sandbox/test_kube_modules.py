@@ -11,6 +11,7 @@ from ansible_collections.pdserve.cluster.plugins.modules import cluster_prefligh
 
 from conftest import wait_until
 
+
 def deployment(name, ns, npus, selector, replicas=1, component="union", index=None, image="img:1"):
     labels = dict(_kube.stack_labels(ns, component))
     if index is not None:
