@@ -78,6 +78,19 @@ node_build() { # stamp (the -X flags of the Kubernetes version)
   log "images ready in $(( $(date +%s) - t0 ))s in $IMAGES"
 }
 
+# `sandbox image NAME`: the image's reference, after rebuilding it if its inputs changed and
+# loading it into the running real node if it is not there yet (so a scenario never names an
+# image the node lacks).
+node_image() { # name
+  if [ -x "$NODE_BIN/pause" ]; then
+    "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" >/dev/null 2>&1 || true
+  fi
+  if pid_alive containerd; then
+    nsenter -t "$(cat "$STATE/pids/containerd")" -m -n "$HERE/sandbox" __node-import "$1" >&2
+  fi
+  image_ref "$1"
+}
+
 image_ref() { # name -> docker.io/pdserve/<name>:<tag>
   [ -s "$IMAGES/$1.ref" ] || die "image $1 is not built (sandbox build)"
   cat "$IMAGES/$1.ref"
