@@ -109,6 +109,8 @@ RENDERED_ENGINE_TYPES = ("vllm", "mindie-llm")
 KV_ROLES = ("kv_producer", "kv_consumer", "kv_both")
 MAX_INSTANCES = 16
 COORDINATOR_NODE_PORT = 31015
+COORDINATOR_OBS_NODE_PORT = 31017
+CONTROLLER_OBS_NODE_PORT = 31027
 DEFAULT_KV_CONDUCTOR_PORT = 13333
 TLS_SECTIONS = ("infer_tls_config", "mgmt_tls_config", "etcd_tls_config", "grpc_tls_config",
                 "observability_tls_config")
@@ -1335,6 +1337,9 @@ def _rules_ports(user, topology, engine_infos, ctx):
         "controller_api": get(ctrl_api, "controller_api_port"),
         "controller_obs": get(ctrl_api, "observability_api_port"),
         "coordinator_node_port": COORDINATOR_NODE_PORT,
+        # upstream's observability NodePorts (coordinator_template.yaml, controller_template.yaml)
+        "coordinator_obs_node_port": COORDINATOR_OBS_NODE_PORT,
+        "controller_obs_node_port": CONTROLLER_OBS_NODE_PORT,
     }
 
 

@@ -532,6 +532,7 @@ class TestPorts:
         ports = ok(c.validate(hybrid())).derived["ports"]
         assert ports == {"coordinator_infer": 1025, "coordinator_mgmt": 1026, "coordinator_obs": 1027,
                          "controller_api": 1026, "controller_obs": 1027, "coordinator_node_port": 31015,
+                         "coordinator_obs_node_port": 31017, "controller_obs_node_port": 31027,
                          "kv_conductor": 0}
 
     def test_coordinator_ports_must_differ(self):
