@@ -128,9 +128,12 @@ def summarise_roles(objects, pods):
     for obj in objects:
         if obj["kind"] == "InferServiceSet":
             for role in obj["spec"]["template"]["roles"]:
-                roles.setdefault(role["name"], {"desired": 0, "pods_per_instance": 1})
-                roles[role["name"]]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
-                roles[role["name"]]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
+                # a role's pods carry its name as component label (kv-pool -> kv_pool)
+                name = (((role.get("metadata") or {}).get("labels") or {}).get(_kube.COMPONENT)
+                        or role["name"])
+                roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
+                roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
+                roles[name]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
