@@ -97,13 +97,13 @@ LABELS = {"app.kubernetes.io/managed-by": "pdserve", "app.kubernetes.io/part-of"
           "pdserve.io/stack": "test"}
 
 
-def render(user_config, env_config=None, overrides=None, settings=None):
-    result = _config.validate(user_config, env_config, overrides=overrides, tls_cert_dir=CERT_DIR)
+def render(user_config, env_config=None, overrides=None, settings=None, cert_dir=CERT_DIR):
+    result = _config.validate(user_config, env_config, overrides=overrides, tls_cert_dir=cert_dir)
     assert result.ok, result.messages
     labels = dict(LABELS, **{"app.kubernetes.io/instance": result.derived["job_id"]})
     config = {"user_config": result.user_config, "env_config": result.env_config or {}, "derived": result.derived}
     tls = {"secret_prefix": "pdserve-pki", "tools_configmap": "pdserve-cert-tools", "mount_path": "/mnt/security",
-           "cert_dir": CERT_DIR, "ca_sha256": "ab" * 32}
+           "cert_dir": cert_dir, "ca_sha256": "ab" * 32}
     contract = _pymotor_contract.build(config, dict({"labels": labels, "tls": tls}, **(settings or {})))
     variables = {"stack_config": config, "stack_contract": contract, "stack_common_labels": labels,
                  "stack_service_account": "unused"}
