@@ -80,11 +80,10 @@ A5_SCHEDULE_POLICY = {
 }
 A5_HARDWARE_TYPES = tuple(A5_SCHEDULE_POLICY)
 HARDWARE_TYPES = ("800I_A2", "800I_A3") + A5_HARDWARE_TYPES
-#: NPUs of one node. A2 / A3 from the vendor documents; the A5 values are a GUESS read from the
-#: "-node8" / "-node16" part of upstream's schedule policies (upstream itself checks no count).
-NPUS_PER_NODE = dict({"800I_A2": 8, "800I_A3": 16},
-                     **{hw: (16 if policy.split("-")[1] == "node16" else 8)
-                        for hw, policy in A5_SCHEDULE_POLICY.items()})
+#: NPUs of one node, from the vendor documents. Not known for the A5 families: upstream checks
+#: no count there and its own 950-SuperPod-Atlas-8 example asks 16 per pod, so the per-pod limit
+#: is left to the preflight, which reads the nodes' allocatable huawei.com/npu.
+NPUS_PER_NODE = {"800I_A2": 8, "800I_A3": 16}
 ACCELERATOR_TYPE = dict({"800I_A2": "module-910b-8", "800I_A3": "module-a3-16"},
                         **{hw: hw for hw in A5_HARDWARE_TYPES})
 ACCELERATOR = "huawei-Ascend910"
@@ -1573,7 +1572,7 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
 def _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, tls, ports, wmp):
     deploy = user["motor_deploy_config"]
     hardware = deploy["hardware_type"]
-    cards = NPUS_PER_NODE[hardware]
+    cards = NPUS_PER_NODE.get(hardware)
     a5 = hardware in A5_HARDWARE_TYPES
     a3 = hardware == "800I_A3" or a5  # sp-block: every type but the A2, as upstream
     selector = {"accelerator": ACCELERATOR_A5 if a5 else ACCELERATOR, "accelerator-type": ACCELERATOR_TYPE[hardware]}

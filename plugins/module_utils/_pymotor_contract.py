@@ -90,6 +90,8 @@ DEFAULT_SETTINGS = {
     "tolerations": {"control": [], "engine": []},
     "node_selector": {"control": {}, "engine": {}},
     # Upstream: fsGroup 1001, seccomp Unconfined, root. We: RuntimeDefault, root unless set.
+    # GUESS: the Python programs and the NPU runtime need no syscall RuntimeDefault blocks, and
+    # engines need no capability (NPU access is through device files); not tried on hardware.
     "fs_group": 1001,
     "seccomp_profile": "RuntimeDefault",
     "run_as_user": None,
@@ -493,6 +495,8 @@ def _component(name, d, user, s, mode, gen, iss_name, labels, svc_env, common, t
                     {"name": "pdserve-cert-tools", "configMap": {"name": tls["tools_configmap"], "defaultMode": 0o444}},
                     {"name": "pdserve-tls", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}]
     if engine or single:
+        # GUESS: the Ascend device plugin mounts the driver into NPU pods, so we mount no
+        # /usr/local/Ascend/driver (upstream's multi_deployment template does).
         wmp = d["weight_mount_path"]
         mounts += [{"name": "weights", "mountPath": wmp, "readOnly": True},
                    {"name": "hccn-conf", "mountPath": "/etc/hccn.conf", "readOnly": True},
