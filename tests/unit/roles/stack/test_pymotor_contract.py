@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -512,3 +514,15 @@ def test_inventory_can_steer_image_and_scheduling():
             assert tmpl["spec"]["nodeSelector"]["pdserve.io/real-node"] == "true"
             assert container["resources"]["requests"]["cpu"] == "100m"
             assert container["resources"]["limits"]["cpu"] == "64"  # not overridden: upstream's
+
+
+def test_scripts_parse(case, tmp_path):
+    _name, _user, r = case
+    data = r.configmap()["data"]
+    (tmp_path / "boot.sh").write_text(data["boot.sh"])
+    proc = subprocess.run(["bash", "-n", str(tmp_path / "boot.sh")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    compile(data["probe.py"], "probe.py", "exec")
+    if shutil.which("shellcheck"):
+        proc = subprocess.run(["shellcheck", "-S", "warning", str(tmp_path / "boot.sh")], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout
