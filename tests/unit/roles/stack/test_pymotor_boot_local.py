@@ -129,10 +129,10 @@ def test_boot_sh_starts_the_real_controller_and_coordinator(tmp_path):
     procs, envs, cm_dir = start(tmp_path, r, user)
     try:
         deadline = time.time() + 90
-        wait_probe(str(cm_dir), envs["controller"], configs.port_in(user, "motor_controller_config",
-                                                                   "controller_api_port"), deadline)
-        wait_probe(str(cm_dir), envs["coordinator"], configs.port_in(user, "motor_coordinator_config",
-                                                                    "coordinator_api_mgmt_port"), deadline)
+        api = configs.port_in(user, "motor_controller_config", "controller_api_port")
+        mgmt = configs.port_in(user, "motor_coordinator_config", "coordinator_api_mgmt_port")
+        wait_probe(str(cm_dir), envs["controller"], api, deadline)
+        wait_probe(str(cm_dir), envs["coordinator"], mgmt, deadline)
         # boot.sh put the ConfigMap's user_config.json where the runtime reads it
         conf = json.loads((tmp_path / "conf-coordinator" / "user_config.json").read_text())
         assert conf == json.loads(cm["user_config.json"])
