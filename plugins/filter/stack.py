@@ -13,11 +13,14 @@ description:
   - C(expected_pods) counts the pods a stack runs when Ready.
   - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
   - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
+  - C(pymotor_contract) computes the MindIE-PyMotor pod contract (entry points, environment, Services,
+    probes, resources, security context, RBAC) from C(validate_config)'s result and the stack's settings.
 author:
   - pdserve.cluster developers
 """
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests
+from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
 
 STACK_LABEL = "pdserve.io/stack"
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
@@ -130,6 +133,11 @@ def status_table(info, namespace=""):
     return lines
 
 
+def pymotor_contract(config, settings=None):
+    """The MindIE-PyMotor pod contract (module_utils/_pymotor_contract.py) for the templates."""
+    return _pymotor_contract.build(config, settings)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -139,4 +147,5 @@ class FilterModule:
             "to_manifests": to_manifests,
             "uninstall_objects": uninstall_objects,
             "status_table": status_table,
+            "pymotor_contract": pymotor_contract,
         }

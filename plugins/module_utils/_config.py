@@ -66,21 +66,57 @@ ABSENT = _Missing()
 # --------------------------------------------------------------------------------------
 
 CONFIG_VERSION = "v2.0"
-HARDWARE_TYPES = ("800I_A2", "800I_A3")
+#: The Atlas 350 / 850 / 950 ("A5") families of the current upstream deployer (lib/constant.py
+#: HARDWARE_TYPE_950I_A5): accelerator label huawei-npu, accelerator-type = the type itself, NPU
+#: resource huawei.com/npu, pod annotation huawei.com/schedule_policy, no ring-controller label.
+A5_SCHEDULE_POLICY = {
+    "350-Atlas-8": "chip1-node8",
+    "350-Atlas-16": "chip1-node16",
+    "350-Atlas-4p-8": "chip4-node8",
+    "350-Atlas-4p-16": "chip4-node16",
+    "850-Atlas-8p-8": "chip8-node8",
+    "850-SuperPod-Atlas-8": "chip8-node8-sp",
+    "950-SuperPod-Atlas-8": "chip8-node8-ra64-sp",
+}
+A5_HARDWARE_TYPES = tuple(A5_SCHEDULE_POLICY)
+HARDWARE_TYPES = ("800I_A2", "800I_A3") + A5_HARDWARE_TYPES
+#: NPUs of one node, from the vendor documents. Not known for the A5 families: upstream checks
+#: no count there and its own 950-SuperPod-Atlas-8 example asks 16 per pod, so the per-pod limit
+#: is left to the preflight, which reads the nodes' allocatable huawei.com/npu.
 NPUS_PER_NODE = {"800I_A2": 8, "800I_A3": 16}
-ACCELERATOR_TYPE = {"800I_A2": "module-910b-8", "800I_A3": "module-a3-16"}
+ACCELERATOR_TYPE = dict({"800I_A2": "module-910b-8", "800I_A3": "module-a3-16"},
+                        **{hw: hw for hw in A5_HARDWARE_TYPES})
 ACCELERATOR = "huawei-Ascend910"
+ACCELERATOR_A5 = "huawei-npu"
+NPU_RESOURCE = "huawei.com/Ascend910"
+NPU_RESOURCE_A5 = "huawei.com/npu"
 DEPLOY_MODES = ("infer_service_set", "multi_deployment", "single_container")
-COORDINATOR_DEPLOY_MODES = ("pd_separate", "single_node")
+#: motor/config/coordinator.py DeployMode (upstream). Which ones fit which topology: see
+#: _rules_scheduler.
+COORDINATOR_DEPLOY_MODES = ("single_node", "pd_separate", "cdp_separate", "cpcd_separate",
+                            "pd_dual_dispatch", "pd_disaggregation_single_container")
+PD_COORDINATOR_DEPLOY_MODES = ("pd_separate", "cdp_separate", "cpcd_separate", "pd_dual_dispatch")
+SINGLE_CONTAINER_COORDINATOR_MODE = "pd_disaggregation_single_container"
+DEFAULT_KV_POOL_PORT = 50088
+DEFAULT_KV_LEASE_TTL = 11000
 SCHEDULER_TYPES = ("load_balance", "round_robin", "kv_cache_affinity")
 KV_AFFINITY_MODES = ("unified", "load_gated")
 ENGINE_TYPES = ("vllm", "mindie-llm", "sglang")
+#: Engine types pdserve renders. sglang needs upstream's mf_store component (ASCEND_MF_STORE_URL),
+#: which pdserve does not render yet: refused with that reason.
+RENDERED_ENGINE_TYPES = ("vllm", "mindie-llm")
 KV_ROLES = ("kv_producer", "kv_consumer", "kv_both")
 MAX_INSTANCES = 16
 COORDINATOR_NODE_PORT = 31015
+COORDINATOR_OBS_NODE_PORT = 31017
+CONTROLLER_OBS_NODE_PORT = 31027
 DEFAULT_KV_CONDUCTOR_PORT = 13333
 TLS_SECTIONS = ("infer_tls_config", "mgmt_tls_config", "etcd_tls_config", "grpc_tls_config",
                 "observability_tls_config")
+#: The keys motor/config/tls_config.py (TLSConfig) keeps; it silently drops every other key.
+TLS_KEYS = ("enable_tls", "ca_file", "cert_file", "key_file", "passwd_file", "crl_file")
+#: Spellings of other products that MindIE-PyMotor ignores (TLS would silently stay off).
+TLS_FOREIGN_KEYS = {"tls_enable": "enable_tls", "tls_crl": "crl_file"}
 TLS_FILES_REQUIRED = ("ca_file", "cert_file", "key_file")
 #: The sections a stack turns TLS on in unless the user says otherwise (inference and management
 #: traffic; etcd, gRPC and observability reach services pdserve does not deploy).
@@ -263,15 +299,18 @@ def _any():
 
 
 def _tls_item():
-    return _obj({
-        "tls_enable": _bool(),
-        "enable_tls": _bool(),  # spelling used by some upstream examples; same meaning
+    # Exactly what motor/config/tls_config.py reads; tls_enable / tls_crl are reported by
+    # _rules_tls with the reason (the runtime would drop them and leave TLS off).
+    spec = _obj({
+        "enable_tls": _bool(),
         "ca_file": _str(),
         "cert_file": _str(),
         "key_file": _str(),
         "passwd_file": _str(),
-        "tls_crl": _str(),
+        "crl_file": _str(),
     })
+    spec.keys.update({key: _any() for key in TLS_FOREIGN_KEYS})
+    return spec
 
 
 def _engine_section():
@@ -319,6 +358,13 @@ USER_SCHEMA = _obj({
         "pd_heterogeneous_prefill_label_value": _str(),
         "pd_heterogeneous_decode_label_value": _str(),
         "tls_config": _obj({name: _tls_item() for name in TLS_SECTIONS}),
+        # Where upstream's deploy.py finds env.json (documented; its current deploy.py takes
+        # --env). Accepted; pdserve takes env.json from its own inputs (pdserve_env_config etc.).
+        "env_path": _str(),
+        # The encode (E) role of upstream: recognised, refused by _rules_encode with the reason.
+        "e_instances_num": _any(),
+        "single_e_instance_pod_num": _any(),
+        "e_pod_npu_num": _any(),
     }, required=True),
     "motor_controller_config": _obj({
         "logging_config": _open(),
@@ -401,8 +447,20 @@ USER_SCHEMA = _obj({
     "kv_conductor_config": _obj({
         "http_server_port": _port(zero_ok=True),
         "block_size": _int(lo=1),
-    }),
+    }, closed=False),
+    # Mooncake KV cache pool (upstream kv_pool role): its master's port and eviction settings;
+    # other keys go to upstream's mooncake_config.py as they are.
+    "kv_cache_pool_config": _obj({
+        "port": _port(),
+        "eviction_high_watermark_ratio": _num(lo=0, hi=1),
+        "eviction_ratio": _num(lo=0, hi=1),
+        "default_kv_lease_ttl": _int(lo=1),
+    }, closed=False),
     "kv_cache_store_config": _open(),
+    # Top-level node manager settings (upstream reads logging_config.host_log_dir from here).
+    "motor_nodemanger_config": _open(),
+    "north_config": _open(),
+    "motor_engine_encode_config": _any(),
 })
 
 ENV_SCHEMA_KEYS = ("version",) + ENV_SECTIONS
@@ -806,6 +864,60 @@ def _rules_hardware(user, roles, topology, ctx):
     return cards
 
 
+def _rules_not_rendered(user, topology, ctx):
+    """What upstream's deployer accepts but pdserve cannot render yet: refused, with the reason."""
+    deploy = user["motor_deploy_config"]
+    for key in ("e_instances_num", "single_e_instance_pod_num", "e_pod_npu_num"):
+        if key in deploy:
+            ctx.err(_join("motor_deploy_config", key), deploy[key],
+                    "the encode (E) role of upstream's deployer is not rendered by pdserve yet; remove "
+                    "the e_* keys (pdserve deploys prefill / decode or union instances)")
+    if "motor_engine_encode_config" in user:
+        ctx.err("motor_engine_encode_config", "{...}",
+                "the encode (E) role of upstream's deployer is not rendered by pdserve yet")
+    if topology == "hybrid" and deploy.get("deploy_mode") == "single_container":
+        ctx.err("motor_deploy_config.deploy_mode", "single_container",
+                "single_container starts prefill and decode instances in one pod (upstream's "
+                "all_combine_in_single_container.sh reads p_/d_instances_num); PD hybrid needs "
+                "infer_service_set or multi_deployment")
+    for section in ("motor_engine_union_config", "motor_engine_prefill_config", "motor_engine_decode_config"):
+        sec = user.get(section)
+        if isinstance(sec, dict) and sec.get("engine_type") == "sglang":
+            ctx.err(_join(section, "engine_type"), "sglang",
+                    "sglang needs upstream's mf_store component (ASCEND_MF_STORE_URL), which pdserve "
+                    "does not render yet; use %s" % " or ".join(RENDERED_ENGINE_TYPES))
+
+
+def _rules_kv_pool(user, ctx):
+    """The Mooncake KV pool runs (as upstream decides) when kv_cache_pool_config is a non-empty
+    object or the prefill / union engine's kv_transfer_config.kv_connector is MultiConnector.
+    Returns its settings, or None."""
+    cfg = user.get("kv_cache_pool_config")
+    engine = user.get("motor_engine_prefill_config") or user.get("motor_engine_union_config") or {}
+    kvt = _sub(engine, "engine_config", "kv_transfer_config")
+    multi = kvt.get("kv_connector") == "MultiConnector"
+    if not (isinstance(cfg, dict) and cfg) and not multi:
+        return None
+    if not isinstance(cfg, dict) or ctx.is_bad("kv_cache_pool_config"):
+        if not isinstance(cfg, dict):
+            ctx.err("kv_cache_pool_config", cfg if cfg is not None else ABSENT,
+                    "is required (an object) when kv_transfer_config.kv_connector is MultiConnector: "
+                    "the KV pool master needs eviction_high_watermark_ratio and eviction_ratio")
+        return None
+    missing = [k for k in ("eviction_high_watermark_ratio", "eviction_ratio") if k not in cfg]
+    for key in missing:
+        ctx.err(_join("kv_cache_pool_config", key), ABSENT,
+                "is required when the KV cache pool runs (upstream's deployer refuses the pool without it)")
+    if missing:
+        return None
+    return {
+        "port": cfg.get("port", DEFAULT_KV_POOL_PORT),
+        "eviction_high_watermark_ratio": cfg["eviction_high_watermark_ratio"],
+        "eviction_ratio": cfg["eviction_ratio"],
+        "default_kv_lease_ttl": cfg.get("default_kv_lease_ttl", DEFAULT_KV_LEASE_TTL),
+    }
+
+
 def _rules_identity(user, ctx):
     deploy = user["motor_deploy_config"]
     job_id = _good(ctx, "motor_deploy_config.job_id", deploy.get("job_id", ABSENT), "str")
@@ -1017,11 +1129,31 @@ def _rules_mindie_llm(user, infos, ctx):
 def _rules_scheduler(user, topology, ctx, raw_port):
     sched = _sub(user, "motor_coordinator_config", "scheduler_config")
     base = "motor_coordinator_config.scheduler_config"
-    wanted = "single_node" if topology == "hybrid" else "pd_separate"
+    single = user["motor_deploy_config"].get("deploy_mode") == "single_container"
     dm = _good(ctx, _join(base, "deploy_mode"), sched.get("deploy_mode", ABSENT), "str")
-    if dm is not None and topology and dm != wanted:
-        ctx.err(_join(base, "deploy_mode"), dm, "must be %s for %s (or be left out)"
-                % (wanted, "PD hybrid" if topology == "hybrid" else "PD separate"))
+    if topology == "hybrid":
+        allowed, wanted = ("single_node",), "single_node"
+        why = "PD hybrid (union instances) is served by the single_node router"
+    elif single:
+        allowed, wanted = (SINGLE_CONTAINER_COORDINATOR_MODE,), SINGLE_CONTAINER_COORDINATOR_MODE
+        why = ("deploy_mode single_container runs every instance in one container; only this mode "
+               "gives their node managers distinct ports and devices")
+    else:
+        allowed, wanted = PD_COORDINATOR_DEPLOY_MODES, None
+        why = ("PD separate with one pod per instance (%s runs every instance in one container: use "
+               "motor_deploy_config.deploy_mode single_container for it)" % SINGLE_CONTAINER_COORDINATOR_MODE)
+    if dm is not None and topology and dm not in allowed:
+        ctx.err(_join(base, "deploy_mode"), dm, "must be %s: %s" % (" or ".join(allowed), why))
+    elif dm is None and wanted and topology and not ctx.is_bad(_join(base, "deploy_mode")):
+        # Upstream's deployer refuses a hybrid config without it and the runtime defaults to
+        # pd_separate; we write the only mode that works into the rendered configuration.
+        coord = user.setdefault("motor_coordinator_config", {})
+        if isinstance(coord, dict):
+            sc = coord.setdefault("scheduler_config", {})
+            if isinstance(sc, dict):
+                sc["deploy_mode"] = wanted
+                sched = sc
+        dm = wanted
     stype = _good(ctx, _join(base, "scheduler_type"), sched.get("scheduler_type", ABSENT), "str")
     nested = sched.get("kv_affinity") if isinstance(sched.get("kv_affinity"), dict) else {}
     if "kv_affinity_mode" in sched and "mode" in nested and sched["kv_affinity_mode"] != nested["mode"]:
@@ -1031,7 +1163,8 @@ def _rules_scheduler(user, topology, ctx, raw_port):
     kvc = user.get("kv_conductor_config")
     if isinstance(kvc, dict) and not ctx.is_bad("kv_conductor_config"):
         port = _good(ctx, "kv_conductor_config.http_server_port", kvc.get("http_server_port", ABSENT), "int")
-        conductor_port = DEFAULT_KV_CONDUCTOR_PORT if "http_server_port" not in kvc else (port or 0)
+        # As upstream's deployer: the KV Conductor runs when http_server_port is set and not 0.
+        conductor_port = port or 0
         if port is not None and port != 0 and port < 1024:
             ctx.err("kv_conductor_config.http_server_port", port, "must be 0 (disabled) or between 1024 and 65535")
     if stype == "kv_cache_affinity":
@@ -1051,7 +1184,8 @@ def _rules_scheduler(user, topology, ctx, raw_port):
         return default
 
     return {
-        "deploy_mode": wanted if topology else None,
+        # the runtime's default (motor/config/coordinator.py SchedulerConfig) when left out
+        "deploy_mode": (dm or "pd_separate") if topology else None,
         "scheduler_type": stype or "load_balance",
         "kv_affinity_mode": pick("kv_affinity_mode", "mode", "unified"),
         "kv_affinity_load_weight": pick("kv_affinity_load_weight", "load_weight", 1.0),
@@ -1116,10 +1250,15 @@ def _rules_tls(user, ctx):
         if not isinstance(item, dict) or ctx.is_bad(base):
             out[short] = False
             continue
-        a, b = item.get("tls_enable", ABSENT), item.get("enable_tls", ABSENT)
-        if a is not ABSENT and b is not ABSENT and a != b:
-            ctx.err(_join(base, "enable_tls"), b, "contradicts tls_enable (%s)" % json.dumps(a))
-        enabled = (a is True) or (b is True)
+        for foreign, right in sorted(TLS_FOREIGN_KEYS.items()):
+            if foreign in item:
+                # Upstream's deployer passes it on; motor/config/tls_config.py drops it.
+                ctx.err(_join(base, foreign), item[foreign],
+                        "is not read by MindIE-PyMotor (motor/config/tls_config.py keeps only %s and "
+                        "silently drops other keys, so this setting would have no effect%s); write %s"
+                        % (", ".join(TLS_KEYS), " and TLS would stay off" if foreign == "tls_enable" else "",
+                           right))
+        enabled = item.get("enable_tls") is True
         out[short] = enabled
         if not enabled:
             continue
@@ -1129,9 +1268,25 @@ def _rules_tls(user, ctx):
             if ctx.is_bad(path):
                 continue
             if value is ABSENT or value == "":
-                ctx.err(path, value, "is required when TLS is enabled (%s.tls_enable is true)" % name)
+                ctx.err(path, value, "is required when TLS is enabled (%s.enable_tls is true)" % name)
             elif not value.startswith("/"):
                 ctx.err(path, value, "must be an absolute path inside the container")
+    # Upstream defect handled here: with management TLS on, the engine side of the runtime
+    # (config_utils._update_engine_server_tls_config) reads infer_tls_config's enable_tls and
+    # its key / cert / CA files even when inference TLS is off: a KeyError without them.
+    mgmt, infer = tls.get("mgmt_tls_config"), tls.get("infer_tls_config")
+    if out.get("mgmt") and isinstance(infer, dict) and not ctx.is_bad("motor_deploy_config.tls_config.infer_tls_config"):
+        for key in ("key_file", "cert_file", "ca_file"):
+            if not infer.get(key):
+                ctx.err("motor_deploy_config.tls_config.infer_tls_config.%s" % key, infer.get(key, ABSENT),
+                        "is required while mgmt_tls_config.enable_tls is true: MindIE-PyMotor's engine "
+                        "side reads the inference section's files for the KV transfer then, even with "
+                        "inference TLS off")
+    elif out.get("mgmt") and not isinstance(infer, dict):
+        ctx.err("motor_deploy_config.tls_config.infer_tls_config", ABSENT,
+                "is required while mgmt_tls_config.enable_tls is true (MindIE-PyMotor's engine side "
+                "reads its enable_tls and files then)")
+    del mgmt
     out["any"] = any(out.values())
     return out
 
@@ -1154,7 +1309,9 @@ def _rules_ports(user, topology, engine_infos, ctx):
                     ("coordinator_api_infer_port", "coordinator_api_mgmt_port", "coordinator_obs_port"))
     groups = []
     if user["motor_deploy_config"].get("deploy_mode") == "single_container":
-        groups.append(("the single container", coord + ctrl))
+        # Observability ports left out: upstream's own single-container example keeps both at
+        # 1027 (one of the two observability servers then fails to bind; serving is unaffected).
+        groups.append(("the single container", [p for p in coord + ctrl if "obs" not in p[1]]))
     else:
         groups.append(("the coordinator pod", coord))
         groups.append(("the controller pod", ctrl))
@@ -1179,6 +1336,9 @@ def _rules_ports(user, topology, engine_infos, ctx):
         "controller_api": get(ctrl_api, "controller_api_port"),
         "controller_obs": get(ctrl_api, "observability_api_port"),
         "coordinator_node_port": COORDINATOR_NODE_PORT,
+        # upstream's observability NodePorts (coordinator_template.yaml, controller_template.yaml)
+        "coordinator_obs_node_port": COORDINATOR_OBS_NODE_PORT,
+        "controller_obs_node_port": CONTROLLER_OBS_NODE_PORT,
     }
 
 
@@ -1189,6 +1349,9 @@ def _rules_ports(user, topology, engine_infos, ctx):
 def _env_str(value):
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        # What upstream's deploy.py exports for a JSON boolean (Python's str(): True / False).
+        return "True" if value else "False"
     if _is_int(value):
         return str(value)
     return repr(value) if isinstance(value, float) else str(value)
@@ -1217,9 +1380,9 @@ def _validate_env(env, ctx):
             vpath = _join(path, key)
             if not _ENV_NAME_RE.match(str(key)):
                 ctx.err(vpath, value, "is not a valid environment variable name")
-            elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                ctx.err(vpath, value, "environment values must be strings or numbers (write booleans "
-                                      "as \"true\" / \"false\")")
+            elif not isinstance(value, (str, int, float)):
+                # booleans are fine: upstream writes them as Python prints them (True / False)
+                ctx.err(vpath, value, "environment values must be strings, numbers or booleans")
     return env
 
 
@@ -1290,9 +1453,10 @@ def _copy_json(value):
 
 
 def _default_tls(user, cert_dir):
-    """Turn TLS on in TLS_DEFAULT_SECTIONS where the user did not say (tls_enable / enable_tls),
-    with the files the per-pod generator writes into ``cert_dir``. Returns the sections the user
-    turned off explicitly."""
+    """Turn TLS on in TLS_DEFAULT_SECTIONS where the user did not say (enable_tls), with the
+    files the per-pod generator writes into ``cert_dir``; a section the user turned off keeps
+    enable_tls false but gets the files it lacks (the runtime's engine side reads the inference
+    section's files while management TLS is on). Returns the sections turned off explicitly."""
     deploy = user.get("motor_deploy_config")
     if not isinstance(deploy, dict):
         return []
@@ -1304,19 +1468,20 @@ def _default_tls(user, cert_dir):
         item = tls.setdefault(name, {})
         if not isinstance(item, dict):
             continue
-        stated = [item[k] for k in ("tls_enable", "enable_tls") if k in item]
-        if stated:
-            if not any(value is True for value in stated):
+        if any(k in item for k in TLS_FOREIGN_KEYS):
+            continue  # reported by _rules_tls; filling in would hide the mistake
+        if "enable_tls" in item:
+            if item["enable_tls"] is not True:
                 off.append(name)
-            continue
-        item["tls_enable"] = True
+        else:
+            item["enable_tls"] = True
         for key, filename in TLS_DEFAULT_FILES:
             item.setdefault(key, cert_dir.rstrip("/") + "/" + filename)
     return off
 
 
 def _tls_warnings(off):
-    return ["TLS is off for motor_deploy_config.tls_config.%s (tls_enable: false): its traffic travels "
+    return ["TLS is off for motor_deploy_config.tls_config.%s (enable_tls: false): its traffic travels "
             "unencrypted and unauthenticated. Remove the setting to get TLS with per-pod certificates "
             "(the default)." % name for name in off]
 
@@ -1328,7 +1493,7 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
     (dicts); ``overrides`` are flat ``{key: value}`` pairs (``hybrid_instances_num: 4``) or
     dotted paths (``motor_coordinator_config.scheduler_config.scheduler_type``) applied on top.
     With ``tls_cert_dir`` (how stacks call it), TLS is on by default: the inference and
-    management sections the user leaves unset get ``tls_enable: true`` and the per-pod
+    management sections the user leaves unset get ``enable_tls: true`` and the per-pod
     certificate files in that folder; ``derived["tls_warnings"]`` names the ones turned off.
     """
     ctx = _Ctx()
@@ -1360,6 +1525,8 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
 
     wmp = _rules_identity(user, ctx)
     tls = _rules_tls(user, ctx)
+    _rules_not_rendered(user, topology, ctx)
+    kv_pool = _rules_kv_pool(user, ctx)
     cards = None
     roles = ()
     infos = {}
@@ -1392,15 +1559,23 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
         return Result(ctx.errors, user, env, mode, {})
     derived = _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, tls, ports, wmp)
     derived["tls_warnings"] = _tls_warnings(tls_off)
+    derived["kv_pool"] = kv_pool or {"enabled": False}
+    if kv_pool:
+        derived["kv_pool"]["enabled"] = True
+        derived["roles"]["kv_pool"] = {
+            "instances": 1, "pods_per_instance": 1, "npus_per_pod": 0, "npus_per_instance": 0,
+            "total_npus": 0, "env": _component_env(env, "motor_kv_cache_pool_env"), "node_selector": {},
+        }
     return Result([], user, env, mode, derived)
 
 
 def _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, tls, ports, wmp):
     deploy = user["motor_deploy_config"]
     hardware = deploy["hardware_type"]
-    cards = NPUS_PER_NODE[hardware]
-    a3 = hardware == "800I_A3"
-    selector = {"accelerator": ACCELERATOR, "accelerator-type": ACCELERATOR_TYPE[hardware]}
+    cards = NPUS_PER_NODE.get(hardware)
+    a5 = hardware in A5_HARDWARE_TYPES
+    a3 = hardware == "800I_A3" or a5  # sp-block: every type but the A2, as upstream
+    selector = {"accelerator": ACCELERATOR_A5 if a5 else ACCELERATOR, "accelerator-type": ACCELERATOR_TYPE[hardware]}
     out_roles = {}
     total = 0
     largest = 0
@@ -1458,7 +1633,17 @@ def _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, t
     first = infos[roles[0]]
     ports = dict(ports)
     ports["kv_conductor"] = sched.get("kv_conductor_port", 0)
+    for role in roles:
+        # motor/config/node_manager.py APIConfig.node_manager_port (default 1026)
+        out_roles[role]["ports"].setdefault("node_manager_port", 1026)
     return {
+        "hardware": {
+            "a5": a5,
+            "npu_resource": NPU_RESOURCE_A5 if a5 else NPU_RESOURCE,
+            "schedule_policy": A5_SCHEDULE_POLICY.get(hardware),
+            "ring_controller": not a5,
+        },
+        "engine_type": first.get("engine_type"),
         "job_id": deploy["job_id"],
         "namespace": deploy["job_id"],
         "hardware_type": hardware,

@@ -90,6 +90,9 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client impor
     NAMESPACED, PATHS, Reader, auth_argument_spec)
 
 ISS_INDEX = "infer.huawei.com/instanceset-index"
+# Namespace of the Ascend device plugin's ConfigMaps, where a MindIE-PyMotor stack grants its
+# controller read access (module_utils/_pymotor_contract.py rbac()).
+DEVICE_INFO_NAMESPACE = "kube-system"
 STACK_LABEL = "pdserve.io/stack"
 ROLE_ORDER = {"controller": 0, "coordinator": 1, "union": 2, "prefill": 3, "decode": 4}
 
@@ -125,9 +128,12 @@ def summarise_roles(objects, pods):
     for obj in objects:
         if obj["kind"] == "InferServiceSet":
             for role in obj["spec"]["template"]["roles"]:
-                roles.setdefault(role["name"], {"desired": 0, "pods_per_instance": 1})
-                roles[role["name"]]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
-                roles[role["name"]]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
+                # a role's pods carry its name as component label (kv-pool -> kv_pool)
+                name = (((role.get("metadata") or {}).get("labels") or {}).get(_kube.COMPONENT)
+                        or role["name"])
+                roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
+                roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
+                roles[name]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
@@ -167,6 +173,9 @@ def summarise_roles(objects, pods):
 
 
 def find_endpoint(objects, nodes, pods):
+    # The inference NodePort first (port named infer); the observability NodePorts come after.
+    objects = sorted(objects, key=lambda o: 0 if any(
+        p.get("name") == "infer" for p in (o.get("spec") or {}).get("ports") or []) else 1)
     for svc in objects:
         spec = svc.get("spec") or {}
         if svc["kind"] != "Service" or spec.get("type") != "NodePort":
@@ -196,6 +205,9 @@ def read_stack(reader, namespace, job_id, kinds, config_map):
             continue
         for obj in reader.list(kind, namespace if kind in NAMESPACED else None, label_selector=selector):
             objects.append(obj)
+        if kind in ("Role", "RoleBinding") and namespace != DEVICE_INFO_NAMESPACE:
+            # the controller's read access to the device plugin's ConfigMaps lives there
+            objects += reader.list(kind, DEVICE_INFO_NAMESPACE, label_selector=selector)
     pods = reader.list("Pod", namespace, label_selector=selector) if namespace_exists else []
     baseline = {}
     cm = reader.get("ConfigMap", config_map, namespace) if namespace_exists else None

@@ -69,7 +69,7 @@ options:
   tls_default:
     description:
       - TLS on by default. The inference and management sections of
-        C(motor_deploy_config.tls_config) that do not say C(tls_enable) get C(tls_enable=true) and
+        C(motor_deploy_config.tls_config) that do not say C(enable_tls) get C(enable_tls=true) and
         the certificate files that the per-pod generator of the P(pdserve.cluster.pki#role) role
         writes into O(tls_cert_dir) (C(ca.pem), C(cert.pem), C(cert.key.pem), C(cert_passwd.txt)).
       - A section turned off explicitly is kept off and reported as a warning.

@@ -50,7 +50,9 @@ def hybrid(**deploy):
 
 
 def single(cfg):
-    """single_container puts controller and coordinator in one pod: move the controller's ports."""
+    """single_container puts controller and coordinator in one pod: move the controller's ports
+    (and let validate pick the single-container coordinator mode)."""
+    ((cfg.get("motor_coordinator_config") or {}).get("scheduler_config") or {}).pop("deploy_mode", None)
     setp(cfg, "motor_controller_config.api_config.controller_api_port", 2026)
     return setp(cfg, "motor_controller_config.api_config.observability_api_port", 2027)
 
@@ -202,7 +204,7 @@ class TestEnums:
         ("motor_coordinator_config.scheduler_config.scheduler_type", "kv_affinity", "round_robin",
          "kv_cache_affinity"),
         ("motor_coordinator_config.scheduler_config.kv_affinity_mode", "gated", "load_gated", "unified"),
-        ("motor_engine_union_config.engine_type", "vllm-ascend", "sglang", "mindie-llm"),
+        ("motor_engine_union_config.engine_type", "vllm-ascend", "vllm", "mindie-llm"),
         ("version", "v1.0", "v2.0", "v2.0"),
     ])
     def test_enum(self, path, bad, good, hint):
@@ -319,8 +321,16 @@ class TestTopology:
                   "PD separate only")
 
     def test_pd_engine_types_match(self):
+        cfg = setp(pd(), "motor_engine_decode_config.engine_type", "mindie-llm")
+        has_error(c.validate(cfg), "motor_engine_decode_config.engine_type", "must equal")
+
+    def test_sglang_refused_with_the_reason(self):
         cfg = setp(pd(), "motor_engine_decode_config.engine_type", "sglang")
-        one_error(c.validate(cfg), "motor_engine_decode_config.engine_type", "must equal")
+        has_error(c.validate(cfg), "motor_engine_decode_config.engine_type", "mf_store")
+
+    def test_encode_role_refused_with_the_reason(self):
+        result = c.validate(pd(e_instances_num=1))
+        one_error(result, "motor_deploy_config.e_instances_num", "encode (E) role")
 
     def test_pd_served_model_names_match(self):
         cfg = setp(pd(), "motor_engine_decode_config.engine_config.served_model_name", "other")
@@ -333,20 +343,50 @@ class TestTopology:
         one_error(c.validate(cfg), "motor_coordinator_config.scheduler_config.deploy_mode", "must be pd_separate")
         ok(c.validate(setp(hybrid(), "motor_coordinator_config.scheduler_config.deploy_mode", "single_node")))
 
+    @pytest.mark.parametrize("mode", ["pd_separate", "pd_dual_dispatch", "cdp_separate", "cpcd_separate"])
+    def test_upstream_pd_coordinator_modes_accepted(self, mode):
+        result = ok(c.validate(setp(pd(), "motor_coordinator_config.scheduler_config.deploy_mode", mode)))
+        assert result.derived["scheduler"]["deploy_mode"] == mode
+
+    def test_hybrid_gets_single_node_written(self):
+        result = ok(c.validate(hybrid()))
+        assert result.user_config["motor_coordinator_config"]["scheduler_config"]["deploy_mode"] == "single_node"
+
+    def test_single_container_coordinator_mode(self):
+        cfg = single(pd(deploy_mode="single_container", p_instances_num=1, p_pod_npu_num=4, d_pod_npu_num=4))
+        setp(cfg, "motor_engine_decode_config.engine_config.tensor_parallel_size", 4)
+        result = ok(c.validate(cfg))
+        assert result.user_config["motor_coordinator_config"]["scheduler_config"]["deploy_mode"] == \
+            "pd_disaggregation_single_container"
+        setp(cfg, "motor_coordinator_config.scheduler_config.deploy_mode", "pd_separate")
+        one_error(c.validate(cfg), "motor_coordinator_config.scheduler_config.deploy_mode",
+                  "must be pd_disaggregation_single_container")
+        cfg = setp(pd(), "motor_coordinator_config.scheduler_config.deploy_mode", "pd_disaggregation_single_container")
+        one_error(c.validate(cfg), "motor_coordinator_config.scheduler_config.deploy_mode", "single_container")
+
     def test_single_container_mode(self):
-        result = ok(c.validate(single(hybrid(deploy_mode="single_container", hybrid_instances_num=1))))
+        cfg = single(pd(deploy_mode="single_container", p_instances_num=1, p_pod_npu_num=4, d_pod_npu_num=4))
+        setp(cfg, "motor_engine_decode_config.engine_config.tensor_parallel_size", 4)
+        result = ok(c.validate(cfg))
         assert result.mode == "single_container"
-        assert result.derived["topology"] == "pd_hybrid"
+        assert result.derived["topology"] == "pd_separate"
+
+    def test_single_container_hybrid_refused_with_the_reason(self):
+        result = c.validate(single(hybrid(deploy_mode="single_container", hybrid_instances_num=1)))
+        one_error(result, "motor_deploy_config.deploy_mode", "starts prefill and decode instances")
 
     def test_single_container_one_pod_per_instance(self):
-        cfg = single(hybrid(deploy_mode="single_container", single_hybrid_instance_pod_num=2, hybrid_pod_npu_num=2))
-        one_error(c.validate(cfg), "motor_deploy_config.single_hybrid_instance_pod_num", "must be 1")
+        cfg = single(pd(deploy_mode="single_container", p_instances_num=1, single_p_instance_pod_num=2,
+                        p_pod_npu_num=2, d_pod_npu_num=4))
+        setp(cfg, "motor_engine_prefill_config.engine_config.tensor_parallel_size", 2)
+        setp(cfg, "motor_engine_decode_config.engine_config.tensor_parallel_size", 4)
+        one_error(c.validate(cfg), "motor_deploy_config.single_p_instance_pod_num", "must be 1")
 
     def test_single_container_pd_fits_one_machine(self):
         # 2 x 4 + 1 x 8 = 16 NPUs > 8 on an A2 node
         result = c.validate(single(pd(deploy_mode="single_container")))
         one_error(result, "motor_deploy_config.deploy_mode", "need 16 NPUs")
-        cfg = pd(deploy_mode="single_container", p_instances_num=1, p_pod_npu_num=4, d_pod_npu_num=4)
+        cfg = single(pd(deploy_mode="single_container", p_instances_num=1, p_pod_npu_num=4, d_pod_npu_num=4))
         setp(cfg, "motor_engine_decode_config.engine_config.tensor_parallel_size", 4)
         setp(cfg, "motor_controller_config.api_config.controller_api_port", 2026)
         setp(cfg, "motor_controller_config.api_config.observability_api_port", 2027)
@@ -460,6 +500,7 @@ class TestParallelAndModel:
         one_error(c.validate(cfg), "motor_engine_prefill_config.engine_config.enable_prefix_caching",
                   "Prefix Cache is not supported")
         cfg["motor_deploy_config"]["deploy_mode"] = "single_container"
+        single(cfg)
         cfg["motor_deploy_config"]["p_pod_npu_num"] = cfg["motor_deploy_config"]["d_pod_npu_num"] = 4
         for role in ("prefill", "decode"):
             setp(cfg, "motor_engine_%s_config.engine_config.tensor_parallel_size" % role, 4)
@@ -491,6 +532,7 @@ class TestPorts:
         ports = ok(c.validate(hybrid())).derived["ports"]
         assert ports == {"coordinator_infer": 1025, "coordinator_mgmt": 1026, "coordinator_obs": 1027,
                          "controller_api": 1026, "controller_obs": 1027, "coordinator_node_port": 31015,
+                         "coordinator_obs_node_port": 31017, "controller_obs_node_port": 31027,
                          "kv_conductor": 0}
 
     def test_coordinator_ports_must_differ(self):
@@ -504,11 +546,14 @@ class TestPorts:
         ok(c.validate(hybrid(deploy_mode="multi_deployment")))
 
     def test_single_container_ports_must_all_differ(self):
-        cfg = hybrid(deploy_mode="single_container", hybrid_instances_num=1)
-        setp(cfg, "motor_controller_config.api_config.controller_api_port", 2026)
+        cfg = single(pd(deploy_mode="single_container", p_instances_num=1, p_pod_npu_num=4, d_pod_npu_num=4))
+        setp(cfg, "motor_controller_config.api_config.controller_api_port", 1026)
+        setp(cfg, "motor_controller_config.api_config.observability_api_port", 1027)
+        setp(cfg, "motor_engine_decode_config.engine_config.tensor_parallel_size", 4)
         result = c.validate(cfg)
-        one_error(result, "motor_controller_config.api_config.observability_api_port", "single container")
-        setp(cfg, "motor_controller_config.api_config.observability_api_port", 2027)
+        one_error(result, "motor_controller_config.api_config.controller_api_port", "single container")
+        # upstream's own single-container example: controller API moved, observability ports both 1027
+        setp(cfg, "motor_controller_config.api_config.controller_api_port", 2026)
         ok(c.validate(cfg))
 
     def test_engine_ports_must_differ(self):
@@ -604,28 +649,39 @@ class TestFeatures:
         return setp(hybrid(), "motor_deploy_config.tls_config.infer_tls_config", item)
 
     def test_tls_enabled_needs_its_files(self):
-        result = c.validate(self.tls(tls_enable=True))
+        result = c.validate(self.tls(enable_tls=True))
         assert sorted(paths(result)) == ["motor_deploy_config.tls_config.infer_tls_config.%s" % k
                                          for k in ("ca_file", "cert_file", "key_file")]
         assert all("is required when TLS is enabled" in e.rule for e in result.errors)
 
     def test_tls_enabled_with_files(self):
         files = dict(ca_file="/mnt/security/infer/ca.pem", cert_file="/mnt/security/infer/cert.pem",
-                     key_file="/mnt/security/infer/cert.key.pem", passwd_file="", tls_crl="")
-        derived = ok(c.validate(self.tls(tls_enable=True, **files))).derived
+                     key_file="/mnt/security/infer/cert.key.pem", passwd_file="", crl_file="")
+        derived = ok(c.validate(self.tls(enable_tls=True, **files))).derived
         assert derived["tls"]["infer"] is True and derived["tls"]["any"] is True
         assert derived["tls"]["mgmt"] is False
 
     def test_tls_files_absolute(self):
-        result = c.validate(self.tls(tls_enable=True, ca_file="ca.pem", cert_file="/a/cert.pem",
+        result = c.validate(self.tls(enable_tls=True, ca_file="ca.pem", cert_file="/a/cert.pem",
                                      key_file="/a/key.pem"))
         one_error(result, "motor_deploy_config.tls_config.infer_tls_config.ca_file", "absolute path")
 
-    def test_tls_enable_tls_spelling(self):
-        result = c.validate(self.tls(enable_tls=True))
-        assert len(result.errors) == 3
-        result = c.validate(self.tls(enable_tls=True, tls_enable=False))
-        has_error(result, "motor_deploy_config.tls_config.infer_tls_config.enable_tls", "contradicts")
+    @pytest.mark.parametrize("key", ["tls_enable", "tls_crl"])
+    def test_foreign_tls_keys_refused_with_the_reason(self, key):
+        # motor/config/tls_config.py drops them silently: TLS would stay off
+        result = c.validate(self.tls(**{key: True if key == "tls_enable" else ""}))
+        error = one_error(result, "motor_deploy_config.tls_config.infer_tls_config." + key, "silently drops")
+        assert "write " + c.TLS_FOREIGN_KEYS[key] in error.rule
+
+    def test_mgmt_tls_needs_the_inference_files(self):
+        files = dict(ca_file="/c/ca.pem", cert_file="/c/cert.pem", key_file="/c/key.pem")
+        cfg = setp(hybrid(), "motor_deploy_config.tls_config.mgmt_tls_config", dict(enable_tls=True, **files))
+        setp(cfg, "motor_deploy_config.tls_config.infer_tls_config", {"enable_tls": False})
+        result = c.validate(cfg)
+        assert sorted(paths(result)) == ["motor_deploy_config.tls_config.infer_tls_config.%s" % k
+                                         for k in ("ca_file", "cert_file", "key_file")]
+        setp(cfg, "motor_deploy_config.tls_config.infer_tls_config", dict(enable_tls=False, **files))
+        ok(c.validate(cfg))
 
     def test_tls_off_by_default(self):
         derived = ok(c.validate(hybrid())).derived
@@ -633,14 +689,14 @@ class TestFeatures:
                                   "observability": False, "any": False}
 
     def test_tls_disabled_needs_no_files(self):
-        ok(c.validate(self.tls(tls_enable=False)))
+        ok(c.validate(self.tls(enable_tls=False)))
 
     # TLS on by default (how stacks call validate: with the per-pod certificate folder)
     def test_tls_default_turns_on_inference_and_management(self):
         result = ok(c.validate(hybrid(), tls_cert_dir="/mnt/pdserve-tls/"))
         tls = result.user_config["motor_deploy_config"]["tls_config"]
         for name in ("infer_tls_config", "mgmt_tls_config"):
-            assert tls[name] == {"tls_enable": True, "ca_file": "/mnt/pdserve-tls/ca.pem",
+            assert tls[name] == {"enable_tls": True, "ca_file": "/mnt/pdserve-tls/ca.pem",
                                  "cert_file": "/mnt/pdserve-tls/cert.pem",
                                  "key_file": "/mnt/pdserve-tls/cert.key.pem",
                                  "passwd_file": "/mnt/pdserve-tls/cert_passwd.txt"}
@@ -655,10 +711,13 @@ class TestFeatures:
         assert tls["infer_tls_config"]["ca_file"] == "/d/ca.pem"
 
     def test_tls_turned_off_is_kept_off_with_a_warning(self):
-        for key in ("tls_enable", "enable_tls"):
+        for key in ("enable_tls",):
             result = ok(c.validate(self.tls(**{key: False}), tls_cert_dir="/d"))
             assert result.derived["tls"]["infer"] is False and result.derived["tls"]["mgmt"] is True
-            assert result.user_config["motor_deploy_config"]["tls_config"]["infer_tls_config"] == {key: False}
+            # off, but with the files (the engine side reads them while management TLS is on)
+            assert result.user_config["motor_deploy_config"]["tls_config"]["infer_tls_config"] == {
+                key: False, "ca_file": "/d/ca.pem", "cert_file": "/d/cert.pem", "key_file": "/d/cert.key.pem",
+                "passwd_file": "/d/cert_passwd.txt"}
             (warning,) = result.derived["tls_warnings"]
             assert "infer_tls_config" in warning and "unencrypted" in warning
 
@@ -675,11 +734,16 @@ class TestFeatures:
 # ---------------------------------------------------------------------------------------
 
 class TestEnv:
-    @pytest.mark.parametrize("value", [True, None, [1], {"a": 1}])
+    @pytest.mark.parametrize("value", [None, [1], {"a": 1}])
     def test_env_values_strings_or_numbers(self, value):
         env = {"motor_engine_union_env": {"OMP_PROC_BIND": value}}
         result = c.validate(hybrid(), env)
-        one_error(result, "env_config.motor_engine_union_env.OMP_PROC_BIND", "strings or numbers")
+        one_error(result, "env_config.motor_engine_union_env.OMP_PROC_BIND", "strings, numbers or booleans")
+
+    @pytest.mark.parametrize("value,text", [(True, "True"), (False, "False")])
+    def test_env_booleans_as_upstream_exports_them(self, value, text):
+        env = {"motor_engine_union_env": {"OMP_PROC_BIND": value}}
+        assert ok(c.validate(hybrid(), env)).derived["roles"]["union"]["env"]["OMP_PROC_BIND"] == text
 
     @pytest.mark.parametrize("value", ["false", 100, 0.5])
     def test_env_values_valid(self, value):
@@ -756,9 +820,9 @@ class TestUnknownKeys:
 
     def test_unknown_key_without_close_match_lists_known(self):
         cfg = hybrid()
-        cfg["kv_conductor_config"] = {"zzz": 1}
-        error = one_error(c.validate(cfg), "kv_conductor_config.zzz", "unknown key")
-        assert "block_size, http_server_port" in error.rule
+        cfg["motor_controller_config"] = {"api_config": {"zzz": 1}}
+        error = one_error(c.validate(cfg), "motor_controller_config.api_config.zzz", "unknown key")
+        assert "controller_api_port" in error.rule
 
     def test_engine_native_arguments_are_not_unknown(self):
         cfg = setp(hybrid(), "motor_engine_union_config.engine_config.max-num-seqs", 16)
@@ -782,7 +846,7 @@ class TestWhole:
         cfg = hybrid(hybrid_instances_num=17, image_name="", job_id="Bad_Name", hardware_type="910")
         setp(cfg, "motor_engine_union_config.engine_config.model", "/elsewhere/m")
         setp(cfg, "motor_coordinator_config.scheduler_config.scheduler_type", "random")
-        result = c.validate(cfg, {"motor_common_env": {"A": False}})
+        result = c.validate(cfg, {"motor_common_env": {"A": None}})
         assert sorted(paths(result)) == sorted([
             "motor_deploy_config.hybrid_instances_num",
             "motor_deploy_config.image_name",
@@ -866,7 +930,8 @@ class TestWhole:
         assert derived["roles"]["prefill"]["total_npus"] == 8
         assert derived["roles"]["decode"]["total_npus"] == 8
         assert derived["roles"]["prefill"]["kv_role"] == "kv_producer"
-        assert derived["roles"]["prefill"]["ports"] == {"data_parallel_rpc_port": 9000, "kv_port": 30001}
+        assert derived["roles"]["prefill"]["ports"] == {"data_parallel_rpc_port": 9000, "kv_port": 30001,
+                                                        "node_manager_port": 1026}
         assert derived["total_npus"] == 16
         assert derived["largest_pod_npus"] == 8
         assert derived["roles"]["controller"]["instances"] == 1

@@ -86,7 +86,7 @@ def test_tls_on_by_default_and_a_warning_when_turned_off():
     assert result["user_config"]["motor_deploy_config"]["tls_config"]["infer_tls_config"]["cert_file"] \
         == "/mnt/pdserve-tls/cert.pem"
     assert not result.get("warnings")
-    off = {"motor_deploy_config": {"tls_config": {"mgmt_tls_config": {"tls_enable": False}}}}
+    off = {"motor_deploy_config": {"tls_config": {"mgmt_tls_config": {"enable_tls": False}}}}
     result = run(dict(HYBRID, user_config=off, tls_cert_dir="/certs"))
     assert result["derived"]["tls"]["mgmt"] is False
     assert result["user_config"]["motor_deploy_config"]["tls_config"]["infer_tls_config"]["ca_file"] == "/certs/ca.pem"
