@@ -35,21 +35,31 @@ def _engine_roles(derived, roles=None):
         yield name, role
 
 
-def capacity_groups(derived, roles=None):
-    """Pod groups for cluster_preflight: one per role that asks for accelerators."""
+def capacity_groups(derived, roles=None, engine_scheduling=None):
+    """Pod groups for cluster_preflight: one per role that asks for accelerators.
+
+    ``engine_scheduling`` (``{"node_selector": {...}, "tolerations": [...]}``, the stack's
+    ``pdserve_node_selector.engine`` / ``pdserve_tolerations.engine``) is what the pod contract
+    adds to every engine pod: its labels join the role's node selector, its tolerations let the
+    preflight count tainted nodes the pods tolerate.
+    """
+    extra = engine_scheduling or {}
+    extra_selector = extra.get("node_selector") or {}
+    tolerations = list(extra.get("tolerations") or [])
     if derived.get("mode") == "single_container":
         total = sum(r.get("total_npus", 0) for _, r in _engine_roles(derived, roles))
-        return [{"name": "single-container", "selector": derived.get("node_selector") or {},
-                 "npus_per_pod": total, "pods": 1}]
+        return [{"name": "single-container", "selector": dict(derived.get("node_selector") or {}, **extra_selector),
+                 "npus_per_pod": total, "pods": 1, "tolerations": tolerations}]
     groups = []
     for name, role in sorted(_engine_roles(derived, roles)):
         if not role.get("npus_per_pod"):
             continue
         groups.append({
             "name": name,
-            "selector": role.get("node_selector") or derived.get("node_selector") or {},
+            "selector": dict(role.get("node_selector") or derived.get("node_selector") or {}, **extra_selector),
             "npus_per_pod": role["npus_per_pod"],
             "pods": role["instances"] * role["pods_per_instance"],
+            "tolerations": tolerations,
         })
     return groups
 
