@@ -13,6 +13,7 @@ description:
   - C(expected_pods) counts the pods a stack runs when Ready.
   - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
   - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
+  - C(pymotor_cert_dns_names) lists the Service names of the controller and coordinator, for their certificates.
   - C(pymotor_contract) computes the MindIE-PyMotor pod contract (entry points, environment, Services,
     probes, resources, security context, RBAC) from C(validate_config)'s result and the stack's settings.
 author:
@@ -143,6 +144,11 @@ def status_table(info, namespace=""):
     return lines
 
 
+def pymotor_cert_dns_names(config):
+    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor_contract.py)."""
+    return _pymotor_contract.cert_dns_names(config)
+
+
 def pymotor_contract(config, settings=None):
     """The MindIE-PyMotor pod contract (module_utils/_pymotor_contract.py) for the templates."""
     return _pymotor_contract.build(config, settings)
@@ -158,4 +164,5 @@ class FilterModule:
             "uninstall_objects": uninstall_objects,
             "status_table": status_table,
             "pymotor_contract": pymotor_contract,
+            "pymotor_cert_dns_names": pymotor_cert_dns_names,
         }

@@ -80,6 +80,7 @@ def adapt():
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(old_format(cfg), f, indent=2)
     os.chmod(tmp, 0o640)
+    os.chown(tmp, os.getuid(), os.getgid())  # motor's safe_open wants the process's owner and group
     os.replace(tmp, dst)
     os.environ["USER_CONFIG_PATH"] = dst
     print("pdserve 3.0.0b2 adapter: node manager reads %s (old-format copy of %s)" % (dst, src), file=sys.stderr)
