@@ -13,7 +13,9 @@ description:
   - POSTs C(/v1/chat/completions) with C(stream=true) to the coordinator, as MindIE's
     documents do with curl.
   - The coordinator answers C({"detail":"Service is not available"}) while instances are
-    still starting; the request is retried until O(timeout).
+    still starting; the request is retried until O(timeout). So are HTTP 502 / 503 / 504
+    answers and, in a stream, an error event carrying C(code) 502 / 503 / 504 (MindIE-PyMotor's
+    coordinator reports a failed scheduling that way).
   - Success means a valid server-sent event stream of chat completion chunks carrying
     C(choices[].delta), ending with the C([DONE]) event.
   - Never changes anything.
@@ -134,6 +136,10 @@ def parse_stream(lines):
         except ValueError:
             raise BadStream("chunk %d is not JSON: %r" % (chunks + 1, payload[:200]))
         if isinstance(chunk, dict) and chunk.get("detail") == NOT_AVAILABLE:
+            raise NotReady(payload)
+        if isinstance(chunk, dict) and "choices" not in chunk and chunk.get("code") in (502, 503, 504):
+            # an error event in the stream (MindIE-PyMotor's coordinator sends its 503s this way
+            # once it has started streaming, e.g. "Scheduling failed ... No instance available")
             raise NotReady(payload)
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0].get("delta"), dict):

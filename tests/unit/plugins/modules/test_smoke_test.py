@@ -66,6 +66,13 @@ def test_gives_up_after_timeout_with_last_answer(server):
     assert result["attempts"] >= 2
 
 
+@pytest.mark.parametrize("server", [{"mode": "stream-503"}], indirect=True)
+def test_an_error_event_503_in_the_stream_is_not_ready_and_retried_until_timeout(server):
+    result = smoke_test.run(params(server.url, timeout=1, retry_delay=0.1))
+    assert not result["ok"] and result["attempts"] >= 2
+    assert "not available after 1s" in result["msg"] and "Scheduling failed after 5 attempts" in result["msg"]
+
+
 @pytest.mark.parametrize("server", [{"mode": "garbage"}], indirect=True)
 def test_invalid_chunk_fails_at_once(server):
     result = smoke_test.run(params(server.url))
