@@ -13,6 +13,7 @@ description:
   - C(expected_pods) counts the pods a stack runs when Ready.
   - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
   - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
+  - C(pymotor_cert_dns_names) lists the Service names of the controller and coordinator, for their certificates.
   - C(pymotor_contract) computes the MindIE-PyMotor pod contract (entry points, environment, Services,
     probes, resources, security context, RBAC) from C(validate_config)'s result and the stack's settings.
 author:
@@ -35,21 +36,31 @@ def _engine_roles(derived, roles=None):
         yield name, role
 
 
-def capacity_groups(derived, roles=None):
-    """Pod groups for cluster_preflight: one per role that asks for accelerators."""
+def capacity_groups(derived, roles=None, engine_scheduling=None):
+    """Pod groups for cluster_preflight: one per role that asks for accelerators.
+
+    ``engine_scheduling`` (``{"node_selector": {...}, "tolerations": [...]}``, the stack's
+    ``pdserve_node_selector.engine`` / ``pdserve_tolerations.engine``) is what the pod contract
+    adds to every engine pod: its labels join the role's node selector, its tolerations let the
+    preflight count tainted nodes the pods tolerate.
+    """
+    extra = engine_scheduling or {}
+    extra_selector = extra.get("node_selector") or {}
+    tolerations = list(extra.get("tolerations") or [])
     if derived.get("mode") == "single_container":
         total = sum(r.get("total_npus", 0) for _, r in _engine_roles(derived, roles))
-        return [{"name": "single-container", "selector": derived.get("node_selector") or {},
-                 "npus_per_pod": total, "pods": 1}]
+        return [{"name": "single-container", "selector": dict(derived.get("node_selector") or {}, **extra_selector),
+                 "npus_per_pod": total, "pods": 1, "tolerations": tolerations}]
     groups = []
     for name, role in sorted(_engine_roles(derived, roles)):
         if not role.get("npus_per_pod"):
             continue
         groups.append({
             "name": name,
-            "selector": role.get("node_selector") or derived.get("node_selector") or {},
+            "selector": dict(role.get("node_selector") or derived.get("node_selector") or {}, **extra_selector),
             "npus_per_pod": role["npus_per_pod"],
             "pods": role["instances"] * role["pods_per_instance"],
+            "tolerations": tolerations,
         })
     return groups
 
@@ -133,6 +144,11 @@ def status_table(info, namespace=""):
     return lines
 
 
+def pymotor_cert_dns_names(config):
+    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor_contract.py)."""
+    return _pymotor_contract.cert_dns_names(config)
+
+
 def pymotor_contract(config, settings=None):
     """The MindIE-PyMotor pod contract (module_utils/_pymotor_contract.py) for the templates."""
     return _pymotor_contract.build(config, settings)
@@ -148,4 +164,5 @@ class FilterModule:
             "uninstall_objects": uninstall_objects,
             "status_table": status_table,
             "pymotor_contract": pymotor_contract,
+            "pymotor_cert_dns_names": pymotor_cert_dns_names,
         }

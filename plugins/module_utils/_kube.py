@@ -8,6 +8,7 @@ is not Ready, in words. The modules fetch the objects; this file decides what th
 """
 from __future__ import annotations
 
+import json
 import re
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -74,14 +75,31 @@ def _condition(obj, ctype):
     return {}
 
 
-def node_schedulable(node):
-    """(bool, reason) whether the scheduler may place new pods on ``node``."""
+def tolerates(toleration, taint):
+    """Whether one pod ``toleration`` tolerates a node ``taint`` (the scheduler's rule: an empty
+    key with Exists matches every key; an empty effect matches every effect; Equal compares the
+    values, a missing value being "")."""
+    if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
+        return False
+    op = toleration.get("operator") or "Equal"
+    if not toleration.get("key"):
+        return op == "Exists"
+    if toleration.get("key") != taint.get("key"):
+        return False
+    if op == "Exists":
+        return True
+    return (toleration.get("value") or "") == (taint.get("value") or "")
+
+
+def node_schedulable(node, tolerations=None):
+    """(bool, reason) whether the scheduler may place new pods with ``tolerations`` on ``node``."""
     if (node.get("spec") or {}).get("unschedulable"):
         return False, "cordoned"
     if _condition(node, "Ready").get("status") != "True":
         return False, "not Ready"
     for taint in (node.get("spec") or {}).get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute"):
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and \
+                not any(tolerates(t, taint) for t in tolerations or []):
             return False, "tainted %s:%s" % (taint.get("key"), taint.get("effect"))
     return True, ""
 
@@ -90,8 +108,8 @@ def selector_text(selector):
     return ",".join("%s=%s" % kv for kv in sorted((selector or {}).items())) or "<all nodes>"
 
 
-def node_pool(nodes, pods, selector, resource=NPU_RESOURCE, ignore_pod=None):
-    """Free ``resource`` per schedulable node matching ``selector``.
+def node_pool(nodes, pods, selector, resource=NPU_RESOURCE, ignore_pod=None, tolerations=None):
+    """Free ``resource`` per node matching ``selector`` where pods with ``tolerations`` schedule.
 
     ``pods`` are the cluster's pods; the requests of those bound to a node and not finished
     are subtracted, except pods for which ``ignore_pod(pod)`` is true (the stack's own pods,
@@ -112,7 +130,7 @@ def node_pool(nodes, pods, selector, resource=NPU_RESOURCE, ignore_pod=None):
         labels = meta.get("labels") or {}
         if any(labels.get(k) != v for k, v in selector.items()):
             continue
-        ok, why = node_schedulable(node)
+        ok, why = node_schedulable(node, tolerations)
         if not ok:
             skipped[meta["name"]] = why
             continue
@@ -138,19 +156,20 @@ def fit_pods(free, demands):
 def capacity_errors(nodes, pods, groups, resource=NPU_RESOURCE, ignore_pod=None):
     """Whether the pods a stack asks for fit on the cluster, in words.
 
-    ``groups`` is a list of ``{"name", "selector", "npus_per_pod", "pods"}``: the pods of one
-    role with their node selector. Roles sharing a selector share that pool. Every problem is
-    returned, each naming the node pool.
+    ``groups`` is a list of ``{"name", "selector", "npus_per_pod", "pods"}`` (and optionally
+    ``"tolerations"``): the pods of one role with their node selector and tolerations. Roles
+    sharing both share that pool. Every problem is returned, each naming the node pool.
     """
     errors = []
     by_pool = {}
     for group in groups:
-        key = tuple(sorted((group.get("selector") or {}).items()))
+        key = (tuple(sorted((group.get("selector") or {}).items())),
+               json.dumps(group.get("tolerations") or [], sort_keys=True))
         by_pool.setdefault(key, []).append(group)
     for key, members in sorted(by_pool.items()):
-        selector = dict(key)
+        selector = dict(key[0])
         pool = "node pool %s" % selector_text(selector)
-        free, skipped = node_pool(nodes, pods, selector, resource, ignore_pod)
+        free, skipped = node_pool(nodes, pods, selector, resource, ignore_pod, json.loads(key[1]))
         skipped_txt = "" if not skipped else "; not usable: " + ", ".join(
             "%s (%s)" % kv for kv in sorted(skipped.items()))
         if not free:

@@ -191,6 +191,28 @@ def _services(d, mode, iss_name, labels):
     return out
 
 
+def cert_dns_names(config):
+    """{component: [Service FQDN, ...]}: the names clients use to reach each component's
+    Services (the *_SERVICE variables), for the per-pod certificates' DNS SANs.
+
+    With management TLS on, motor's clients verify the server's host name: the node manager
+    registers with https://$CONTROLLER_SERVICE:<port> (a Service name), so a certificate naming
+    only the pod IP fails with "Hostname mismatch" (seen with 3.0.0b2 on the sandbox's node)."""
+    d = config["derived"]
+    mode = d["deploy_mode"]
+    if mode == "single_container":
+        return {}
+    ports = dict(d["ports"])
+    ports.setdefault("coordinator_obs_node_port", 31017)
+    ports.setdefault("controller_obs_node_port", 31027)
+    iss_name = ISS_NAME.get(d.get("engine_type") or "vllm", "mindie-server")
+    out = {}
+    for svc in _services(dict(d, ports=ports), mode, iss_name, {}):
+        if svc["component"] in ("controller", "coordinator"):
+            out.setdefault(svc["component"], []).append(service_fqdn(svc["name"], d["namespace"]))
+    return out
+
+
 def _service_env(services, namespace, mode):
     """The *_SERVICE variables: the FQDN of the Service that serves each port."""
     if mode == "single_container":

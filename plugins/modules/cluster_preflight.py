@@ -68,6 +68,13 @@ options:
         description: Number of pods of the role.
         type: int
         required: true
+      tolerations:
+        description:
+          - Tolerations of the role's pods. A node whose V(NoSchedule) / V(NoExecute) taints
+            they do not all tolerate is not counted (the scheduler's matching rule).
+        type: list
+        elements: dict
+        default: []
   node_ports:
     description:
       - NodePorts the stack's Services ask for, with the configuration field that sets each
@@ -134,6 +141,8 @@ errors:
 """
 
 
+import json
+
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec
@@ -148,7 +157,8 @@ def argument_spec():
             name=dict(type="str", required=True), hint=dict(type="str", default=""))),
         groups=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True), selector=dict(type="dict", default={}),
-            npus_per_pod=dict(type="float", required=True), pods=dict(type="int", required=True))),
+            npus_per_pod=dict(type="float", required=True), pods=dict(type="int", required=True),
+            tolerations=dict(type="list", elements="dict", default=[]))),
         node_ports=dict(type="list", elements="dict", default=[], options=dict(
             port=dict(type="int", required=True), field=dict(type="str", default=""))),
         resource=dict(type="str", default=_kube.NPU_RESOURCE),
@@ -180,8 +190,10 @@ def preflight(reader, params):
     errors += node_port_errors(reader.list("Service", namespace=None) if params.get("node_ports") else [],
                                params.get("node_ports") or [], params["namespace"], job_id)
     pools = []
-    for sel in sorted({tuple(sorted((g["selector"] or {}).items())) for g in params["groups"]}):
-        free, skipped = _kube.node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own)
+    for sel, tol in sorted({(tuple(sorted((g["selector"] or {}).items())), json.dumps(g.get("tolerations") or [], sort_keys=True))
+                            for g in params["groups"]}):
+        free, skipped = _kube.node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own,
+                                        tolerations=json.loads(tol))
         pools.append({"selector": _kube.selector_text(dict(sel)), "free": free, "skipped": skipped})
     return {"namespace_exists": namespace_exists, "pools": pools, "errors": errors}
 

@@ -13,7 +13,9 @@ description:
   - POSTs C(/v1/chat/completions) with C(stream=true) to the coordinator, as MindIE's
     documents do with curl.
   - The coordinator answers C({"detail":"Service is not available"}) while instances are
-    still starting; the request is retried until O(timeout).
+    still starting; the request is retried until O(timeout). So are HTTP 502 / 503 / 504
+    answers and, in a stream, an error event carrying C(code) 502 / 503 / 504 (MindIE-PyMotor's
+    coordinator reports a failed scheduling that way).
   - Success means a valid server-sent event stream of chat completion chunks carrying
     C(choices[].delta), ending with the C([DONE]) event.
   - Never changes anything.
@@ -55,6 +57,12 @@ options:
   ca_path:
     description: CA certificate file to verify the server with (the stack's CA when TLS is on).
     type: path
+  stream:
+    description:
+      - Ask for a server-sent event stream (V(true)) or one JSON answer (V(false)); a JSON
+        answer must carry C(choices[0].message).
+    type: bool
+    default: true
 attributes:
   check_mode:
     support: full
@@ -73,11 +81,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 text:
-  description: The answer, the chunks' delta contents joined.
+  description: The answer, the chunks' delta contents joined (streamed) or C(choices[0].message.content) (plain).
   returned: success
   type: str
 chunks:
-  description: Number of chunks received.
+  description: Number of chunks received (0 for a plain answer).
   returned: always
   type: int
 attempts:
@@ -129,6 +137,10 @@ def parse_stream(lines):
             raise BadStream("chunk %d is not JSON: %r" % (chunks + 1, payload[:200]))
         if isinstance(chunk, dict) and chunk.get("detail") == NOT_AVAILABLE:
             raise NotReady(payload)
+        if isinstance(chunk, dict) and "choices" not in chunk and chunk.get("code") in (502, 503, 504):
+            # an error event in the stream (MindIE-PyMotor's coordinator sends its 503s this way
+            # once it has started streaming, e.g. "Scheduling failed ... No instance available")
+            raise NotReady(payload)
         choices = chunk.get("choices") if isinstance(chunk, dict) else None
         if not isinstance(choices, list) or not choices or not isinstance(choices[0].get("delta"), dict):
             raise BadStream("chunk %d has no choices[0].delta: %r" % (chunks + 1, payload[:200]))
@@ -141,13 +153,31 @@ def parse_stream(lines):
     return "".join(text), chunks
 
 
+def parse_answer(data):
+    """Validate a plain (non-streamed) chat completion; return (text, 0)."""
+    if NOT_AVAILABLE in data:
+        raise NotReady(data[:200])
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        raise BadStream("the answer is not JSON: %r" % data[:200])
+    choices = answer.get("choices") if isinstance(answer, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0].get("message"), dict):
+        raise BadStream("the answer has no choices[0].message: %r" % data[:200])
+    return choices[0]["message"].get("content") or "", 0
+
+
 def ask(url, body, request_timeout, tls):
+    stream = body.get("stream", True)
     try:
         with open_url(url.rstrip("/") + "/v1/chat/completions", data=json.dumps(body).encode(), method="POST",
-                      headers={"Content-Type": "application/json", "Accept": "text/event-stream"},
+                      headers={"Content-Type": "application/json",
+                               "Accept": "text/event-stream" if stream else "application/json"},
                       timeout=request_timeout, validate_certs=tls["validate_certs"], ca_path=tls["ca_path"],
                       use_proxy=False) as resp:
             ctype = resp.headers.get("Content-Type", "")
+            if not stream:
+                return parse_answer(resp.read().decode("utf-8", "replace"))
             if "json" in ctype and "event-stream" not in ctype:
                 data = resp.read().decode("utf-8", "replace")
                 if NOT_AVAILABLE in data:
@@ -166,7 +196,7 @@ def ask(url, body, request_timeout, tls):
 def run(params, clock=time.monotonic, sleep=time.sleep):
     tls = {"validate_certs": params["validate_certs"], "ca_path": params.get("ca_path")}
     body = {"model": params["model"], "messages": [{"role": "user", "content": params["prompt"]}],
-            "max_tokens": params["max_tokens"], "stream": True}
+            "max_tokens": params["max_tokens"], "stream": params.get("stream", True)}
     start = clock()
     attempts = 0
     last = ""
@@ -199,6 +229,7 @@ def main():
         request_timeout=dict(type="float", default=60),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
+        stream=dict(type="bool", default=True),
     ), supports_check_mode=True)
     if module.check_mode:
         module.exit_json(changed=False, chunks=0, attempts=0, elapsed=0.0, msg="check mode: no request sent")

@@ -9,8 +9,8 @@
 #     kube-proxy's and the CNI plugins' iptables chains, the cni0 bridge, the pods' veths and the
 #     Service IPs (10.96.0.0/16) all live inside that namespace;
 #   - a mount namespace of its own (private propagation): tmpfs on /run, overlays on /etc,
-#     /usr/local and /var/log whose upper folders are under the sandbox state, so the recorded
-#     Ascend host files the stacks mount (/etc/hccn.conf, the driver folder with hccn_tool) exist
+#     /usr/local, /var/log and /mnt (with an empty /mnt/weight/qwen3_8B) whose upper folders are
+#     under the sandbox state, so the recorded Ascend host files the stacks mount (/etc/hccn.conf, the driver folder with hccn_tool) exist
 #     for the node only, nothing is written to the real /etc, and every mount (the pods' volumes,
 #     netns files, overlay snapshots) disappears with the node's last process;
 #   - the kernel tunables the kubelet would set machine-wide (vm.overcommit_memory, kernel.panic,
@@ -234,6 +234,10 @@ EOF
   install -m 0755 "$npu/bin/hccn_tool" "$n/overlay/usr-local/upper/Ascend/driver/tools/hccn_tool"
   install -D -m 0755 "$npu/bin/npu-smi" "$n/overlay/usr-local/upper/sbin/npu-smi"
   echo "Version=pdserve-sandbox-recorded-standin" >"$n/overlay/usr-local/upper/Ascend/driver/version.info"
+  # The weights folder of the scenarios' configurations (weight_mount_path /mnt/weight/, model
+  # qwen3_8B): engine pods mount it by hostPath (type Directory). Empty: no model loads here,
+  # the engine server of the motor-runtime image is a stand-in.
+  mkdir -p "$n/overlay/mnt/upper/weight/qwen3_8B"
   # The kernel tunables the kubelet wants (pkg/kubelet/cm/container_manager_linux.go
   # setupKernelTunables), as files bind-mounted over /proc/sys in the node's mount namespace.
   local kv
@@ -280,7 +284,7 @@ node_run() {
   mount -t tmpfs -o mode=0755 tmpfs /run
   mkdir -p /run/lock
   local d
-  for d in etc:/etc usr-local:/usr/local var-log:/var/log; do
+  for d in etc:/etc usr-local:/usr/local var-log:/var/log mnt:/mnt; do
     mkdir -p "$n/overlay/${d%%:*}/upper" "$n/overlay/${d%%:*}/work"
     mount -t overlay overlay -o "lowerdir=${d#*:},upperdir=$n/overlay/${d%%:*}/upper,workdir=$n/overlay/${d%%:*}/work" "${d#*:}"
   done

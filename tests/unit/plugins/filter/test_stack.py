@@ -19,14 +19,29 @@ DERIVED = {
 
 def test_capacity_groups_only_roles_with_accelerators():
     assert stack.capacity_groups(DERIVED) == [
-        {"name": "union", "selector": {"accelerator-type": "module-a3-16", "hw": "x"}, "npus_per_pod": 8, "pods": 6}]
+        {"name": "union", "selector": {"accelerator-type": "module-a3-16", "hw": "x"}, "npus_per_pod": 8, "pods": 6,
+         "tolerations": []}]
     assert stack.capacity_groups(DERIVED, roles=["controller"]) == []
+
+
+def test_capacity_groups_carry_the_engine_pods_extra_selector_and_tolerations():
+    # pdserve_node_selector.engine / pdserve_tolerations.engine, as the pod contract adds them
+    tol = [{"key": "pdserve.io/real-node", "operator": "Exists", "effect": "NoSchedule"}]
+    (group,) = stack.capacity_groups(DERIVED, engine_scheduling={
+        "node_selector": {"pdserve.io/real-node": "true"}, "tolerations": tol})
+    assert group["selector"] == {"accelerator-type": "module-a3-16", "hw": "x", "pdserve.io/real-node": "true"}
+    assert group["tolerations"] == tol
+    (single,) = stack.capacity_groups(dict(DERIVED, mode="single_container"), engine_scheduling={
+        "node_selector": {"pdserve.io/real-node": "true"}, "tolerations": tol})
+    assert single["selector"] == {"accelerator-type": "module-a3-16", "pdserve.io/real-node": "true"}
+    assert single["tolerations"] == tol
 
 
 def test_capacity_groups_single_container_is_one_pod_with_every_card():
     single = dict(DERIVED, mode="single_container")
     assert stack.capacity_groups(single) == [
-        {"name": "single-container", "selector": {"accelerator-type": "module-a3-16"}, "npus_per_pod": 48, "pods": 1}]
+        {"name": "single-container", "selector": {"accelerator-type": "module-a3-16"}, "npus_per_pod": 48, "pods": 1,
+         "tolerations": []}]
 
 
 def test_expected_pods():
@@ -100,7 +115,7 @@ def test_motor_multi_machine_capacity_and_expected_pods():
     view = _motor_view()
     assert stack.capacity_groups(view) == [{
         "name": "server", "selector": {"accelerator": "huawei-Ascend910", "accelerator-type": "module-910b-8"},
-        "npus_per_pod": 2, "pods": 3}]
+        "npus_per_pod": 2, "pods": 3, "tolerations": []}]
     assert stack.expected_pods(view) == 1 + 1 + 3
 
 
@@ -116,5 +131,5 @@ def test_motor_single_container_is_one_pod_with_every_card():
     view = _motor_view(deploy_shape="single_container", hardware_type="800I_A3")
     assert stack.capacity_groups(view) == [{
         "name": "single-container", "selector": {"accelerator": "huawei-Ascend910", "accelerator-type": "module-a3-16"},
-        "npus_per_pod": 6, "pods": 1}]
+        "npus_per_pod": 6, "pods": 1, "tolerations": []}]
     assert stack.expected_pods(view) == 1

@@ -58,6 +58,36 @@ def test_node_pool_subtracts_other_pods_and_skips_unusable_nodes():
     assert skipped == {"b": "not Ready", "c": "cordoned", "d": "tainted x:NoSchedule"}
 
 
+REAL = {"key": "pdserve.io/real-node", "value": "true", "effect": "NoSchedule"}
+
+
+@pytest.mark.parametrize("toleration,ok", [
+    ({"key": "pdserve.io/real-node", "operator": "Exists", "effect": "NoSchedule"}, True),
+    ({"key": "pdserve.io/real-node", "operator": "Equal", "value": "true", "effect": "NoSchedule"}, True),
+    ({"key": "pdserve.io/real-node", "value": "true"}, True),            # Equal by default, any effect
+    ({"operator": "Exists"}, True),                                      # empty key + Exists: everything
+    ({"key": "pdserve.io/real-node", "operator": "Equal", "value": "false", "effect": "NoSchedule"}, False),
+    ({"key": "pdserve.io/real-node", "operator": "Exists", "effect": "NoExecute"}, False),
+    ({"key": "other", "operator": "Exists"}, False),
+    ({"operator": "Equal", "value": "true"}, False),                     # empty key needs Exists
+])
+def test_tolerates_follows_the_schedulers_rule(toleration, ok):
+    assert _kube.tolerates(toleration, REAL) is ok
+    assert _kube.node_schedulable(node("r", 16, taints=[REAL]), [toleration])[0] is ok
+
+
+def test_a_tainted_node_counts_only_for_pods_that_tolerate_every_taint():
+    tol = [{"key": "pdserve.io/real-node", "operator": "Exists", "effect": "NoSchedule"}]
+    real = node("real-node-1", 16, dict(A3, **{"pdserve.io/real-node": "true"}), taints=[REAL])
+    both = node("both", 16, A3, taints=[REAL, {"key": "gpu", "effect": "NoExecute"}])
+    groups = [{"name": "decode", "selector": A3, "npus_per_pod": 2, "pods": 1}]
+    (error,) = _kube.capacity_errors([real, both], [], groups)
+    assert "no schedulable node matches" in error and "real-node-1 (tainted pdserve.io/real-node:NoSchedule)" in error
+    assert _kube.capacity_errors([real, both], [], [dict(groups[0], tolerations=tol)]) == []
+    free, skipped = _kube.node_pool([real, both], [], A3, tolerations=tol)
+    assert free == {"real-node-1": 16.0} and skipped == {"both": "tainted gpu:NoExecute"}
+
+
 def test_capacity_fits():
     nodes = [node("a3-1", 16, A3), node("a3-2", 16, A3)]
     groups = [{"name": "union", "selector": A3, "npus_per_pod": 8, "pods": 4}]

@@ -41,6 +41,22 @@ def test_retries_while_not_available_then_reads_the_stream(server):
     assert sent["messages"] == [{"role": "user", "content": "who are you?"}]
 
 
+@pytest.mark.parametrize("server", [{"not_ready": 2}], indirect=True)
+def test_plain_answer_retries_while_not_available_then_reads_the_message(server):
+    result = smoke_test.run(params(server.url, stream=False))
+    assert result["ok"], result
+    assert result["attempts"] == 3 and result["chunks"] == 0
+    assert result["text"] == "I am a model."
+    assert server.requests[-1]["stream"] is False
+
+
+@pytest.mark.parametrize("server", [{"mode": "garbage"}], indirect=True)
+def test_plain_answer_without_a_message_fails_at_once(server):
+    result = smoke_test.run(params(server.url, stream=False))
+    assert not result["ok"] and result["attempts"] == 1
+    assert "no choices[0].message" in result["msg"]
+
+
 @pytest.mark.parametrize("server", [{"not_ready": 1000}], indirect=True)
 def test_gives_up_after_timeout_with_last_answer(server):
     result = smoke_test.run(params(server.url, timeout=1, retry_delay=0.1))
@@ -48,6 +64,13 @@ def test_gives_up_after_timeout_with_last_answer(server):
     assert "not available after 1s" in result["msg"]
     assert "Service is not available" in result["msg"]
     assert result["attempts"] >= 2
+
+
+@pytest.mark.parametrize("server", [{"mode": "stream-503"}], indirect=True)
+def test_an_error_event_503_in_the_stream_is_not_ready_and_retried_until_timeout(server):
+    result = smoke_test.run(params(server.url, timeout=1, retry_delay=0.1))
+    assert not result["ok"] and result["attempts"] >= 2
+    assert "not available after 1s" in result["msg"] and "Scheduling failed after 5 attempts" in result["msg"]
 
 
 @pytest.mark.parametrize("server", [{"mode": "garbage"}], indirect=True)

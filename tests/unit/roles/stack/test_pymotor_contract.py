@@ -526,3 +526,57 @@ def test_scripts_parse(case, tmp_path):
     if shutil.which("shellcheck"):
         proc = subprocess.run(["shellcheck", "-S", "warning", str(tmp_path / "boot.sh")], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# Certificates name the Services clients use; files in CONFIG_PATH pass motor's safe_open
+# ---------------------------------------------------------------------------------------
+
+def test_certificates_name_every_service_the_components_are_reached_by(case):
+    # motor's HTTPS clients check the host name: the controller's and coordinator's pod
+    # certificates must carry each *_SERVICE value that points at them (seen failing with 3.0.0b2)
+    from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
+    name, user, r = case
+    config = {"user_config": r.result.user_config, "env_config": r.result.env_config or {}, "derived": r.result.derived}
+    names = _pymotor_contract.cert_dns_names(config)
+    if mode_of(user) == "single_container":
+        assert names == {}  # the components reach each other on the pod IP
+        return
+    target = {"CONTROLLER_SERVICE": "controller", "COORDINATOR_SERVICE": "coordinator",
+              "COORDINATOR_INFER_SERVICE": "coordinator", "COORDINATOR_OBS_SERVICE": "coordinator"}
+    seen = set()
+    for _component, _index, tmpl in r.pods():
+        env = env_of(container_of(tmpl))
+        for var, component in target.items():
+            if var in env:
+                assert env[var] in names[component], (var, env[var], names)
+                seen.add(var)
+    assert seen == set(target)
+    assert set(names) == {"controller", "coordinator"}
+
+
+def test_boot_sh_keeps_config_files_in_the_process_group(case, tmp_path):
+    # CONFIG_PATH is an emptyDir made setgid by the pod's fsGroup; motor's safe_open refuses a
+    # file whose group is neither the process's nor root's. Run boot.sh's config sync part.
+    import os
+    name, user, r = case
+    boot = r.configmap()["data"]["boot.sh"]
+    part = re.search(r'^([ \t]*mkdir -p "\$CONFIG_PATH"\n.*?^[ \t]*sync_user_config\n)', boot, re.M | re.S)
+    assert part, "boot.sh lost its config sync"
+    cm, conf = tmp_path / "cm", tmp_path / "conf"
+    cm.mkdir()
+    conf.mkdir()
+    (cm / "user_config.json").write_text(r.configmap()["data"]["user_config.json"])
+    other_gid = 4242 if os.getgid() != 4242 else 4243
+    try:
+        os.chown(conf, -1, other_gid)
+    except PermissionError:
+        pytest.skip("needs root to give the folder another group")
+    os.chmod(conf, 0o2777)  # what the kubelet makes of an emptyDir with fsGroup
+    env = dict(os.environ, CONFIGMAP_PATH=str(cm), CONFIG_PATH=str(conf), USER_CONFIG_PATH=str(conf / "user_config.json"))
+    subprocess.run(["bash", "-c", "set -e\n" + part.group(1)], env=env, check=True)
+    made = conf / "user_config.json"
+    assert made.read_text() == r.configmap()["data"]["user_config.json"]
+    assert made.stat().st_gid == os.getgid()
+    (conf / "hccl.json").write_text("{}")  # what hccl_tools.py writes later
+    assert (conf / "hccl.json").stat().st_gid == os.getgid()
