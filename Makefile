@@ -50,9 +50,11 @@ sandbox-up: setup
 sandbox-down:
 	$(SANDBOX) down
 
+# The hybrid stack on the sandbox's real node: its pods run the real MindIE-PyMotor programs.
+DEPLOY_ARGS := -i inventories/sandbox -e @inventories/sandbox_real_node.yml
 deploy: sandbox-up
-	eval "$$($(SANDBOX) env)" && ansible-playbook -i inventories/sandbox playbooks/pd_hybrid.yml
-	eval "$$($(SANDBOX) env)" && ansible-playbook -i inventories/sandbox playbooks/status.yml
+	eval "$$($(SANDBOX) env)" && ansible-playbook $(DEPLOY_ARGS) playbooks/pd_hybrid.yml
+	eval "$$($(SANDBOX) env)" && ansible-playbook $(DEPLOY_ARGS) playbooks/status.yml
 
 test: setup
 	tools/run-tests
