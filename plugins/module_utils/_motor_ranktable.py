@@ -90,7 +90,7 @@ def _host_ips(device_ips, pods):
     out = {}
     errors = []
     for key, value in (device_ips or {}).items():
-        out[node_ip.get(str(key), str(key))] = rt._device_info(value, "device_ips[%s]" % key, errors)
+        out[node_ip.get(str(key), str(key))] = rt.device_info(value, "device_ips[%s]" % key, errors)
     if errors:
         raise ValueError("; ".join(errors))
     return out
