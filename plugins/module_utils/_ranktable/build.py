@@ -373,5 +373,3 @@ def build_ascendcloud(host_ip, prefill_instances=None, decode_instances=None, ap
 def _local_doc(entry, version, status):
     return {"version": version, "status": status, "group_id": "0", "server_count": "1",
             "server_list": [_entry_doc(entry, ASCENDCLOUD)]}
-
-

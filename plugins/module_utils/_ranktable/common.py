@@ -117,5 +117,3 @@ def _as_uint(value):
     if isinstance(value, str) and _UINT.match(value.strip()):
         return int(value.strip())
     return None
-
-

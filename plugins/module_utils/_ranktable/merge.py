@@ -103,5 +103,3 @@ def merge(named_docs, fmt, hardware_type=None, equal_devices=True):
     if errors:
         raise RanktableError(errors)
     return merged
-
-

@@ -220,5 +220,3 @@ def _parse_table(doc, fmt, errors, path="", source=None):
                         ids.append(mid)
                 table.super_pods.append((pod.get("super_pod_id"), ids, ppath))
     return table
-
-

@@ -288,5 +288,3 @@ def validate_ascendcloud_files(files, partial=False, equal_devices=True):
                  "must equal the instance of %s it is named after (local and global tables "
                  "correspond one to one)" % gname)
     return errors
-
-
