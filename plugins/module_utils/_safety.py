@@ -268,7 +268,7 @@ _SKIP_KINDS = ("ConfigMap", "Secret", "Namespace")
 
 
 def _pattern(path):
-    return re.sub(r"\[\d+\]", "[*]", path)
+    return re.sub(r"\[[^\]]*\]", "[*]", path)
 
 
 def _subset_diff(want, have, path, out):
@@ -285,7 +285,9 @@ def _subset_diff(want, have, path, out):
             out.append((path, have, want))
             return
         for index, (w, h) in enumerate(zip(want, have)):
-            _subset_diff(w, h, "%s[%d]" % (path, index), out)
+            # list items by name where they have one (volumes[shm], containers[union])
+            name = w.get("name") if isinstance(w, dict) and isinstance(w.get("name"), str) else index
+            _subset_diff(w, h, "%s[%s]" % (path, name), out)
     elif not _same_scalar(want, have):
         out.append((path, have, want))
 
