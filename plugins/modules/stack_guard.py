@@ -132,8 +132,10 @@ def _plural(kind):
     low = kind.lower()
     if low.endswith("y"):
         return low[:-1] + "ies"
-    if low.endswith("s"):
+    if low.endswith(("ss", "x", "ch", "sh")):
         return low + "es"
+    if low.endswith("s"):
+        return low  # Endpoints
     return low + "s"
 
 
