@@ -44,7 +44,7 @@ def system_path_rule(path):
         return SYSTEM_RULE + ": it is /"
     match = _SYSTEM_RE.match(norm)
     if match:
-        return SYSTEM_RULE + ": it is %s %s" % ("" if norm == match.group(1) else "below", match.group(1))
+        return SYSTEM_RULE + ": it is %s%s" % ("" if norm == match.group(1) else "below ", match.group(1))
     return None
 
 
