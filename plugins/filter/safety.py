@@ -14,7 +14,7 @@ description:
   - C(weight_path_problem) does the same for node preparation, adding the role's extra forbidden paths
     (exact) and trees (the path or below).
   - C(outside_namespace) keeps the objects that do not live in the given namespace (cluster-scoped ones
-    and those of other namespaces): what a check-mode dry run can show before the namespace exists.
+    and those of other namespaces), which a check-mode dry run can show before the namespace exists.
 author:
   - pdserve.cluster developers
 """

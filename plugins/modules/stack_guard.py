@@ -23,8 +23,8 @@ description:
     the module fails naming the namespace, the label and the pods that need more.
   - B(Scale.) With O(scale), the rendered workloads are compared with the live ones apart from the
     instance and replica counts; any other difference fails, naming the object and the field.
-  - B(Check mode) on a namespace that does not exist yet: the objects that would go into it cannot be
-    dry-run by the API server; they are reported as new, with a diff when O(diff) mode is on.
+  - B(Check mode.) On a namespace that does not exist yet, the objects that would go into it cannot be
+    dry-run by the API server; they are reported as new, with a diff in diff mode.
 author:
   - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:

@@ -71,7 +71,7 @@ namespace_ours:
   type: bool
 objects:
   description: The stack's objects (kind, apiVersion, name, namespace, component, instance index, stack role,
-    resourceVersion, whether they are pdserve's (C(ours): label and field manager) and their field managers).
+    resourceVersion, whether they are pdserve's (C(ours), label and field manager) and their field managers).
   returned: always
   type: list
   elements: dict
