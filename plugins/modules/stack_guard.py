@@ -83,12 +83,24 @@ namespace:
   returned: always
   type: dict
   contains:
-    exists: {description: Whether it exists., type: bool}
-    ours: {description: Whether it is pdserve's (label and field manager)., type: bool}
-    render: {description: Whether pdserve applies its Namespace object (new or ours)., type: bool}
-    labels: {description: The labels pdserve gives it (when render)., type: dict}
-    level: {description: The Pod Security level the stack's pods need., type: str}
-    pods: {description: Per pod that is not restricted, its level and why., type: dict}
+    exists:
+      description: Whether it exists.
+      type: bool
+    ours:
+      description: Whether it is pdserve's (label and field manager).
+      type: bool
+    render:
+      description: Whether pdserve applies its Namespace object (new or ours).
+      type: bool
+    labels:
+      description: The labels pdserve gives it (when render).
+      type: dict
+    level:
+      description: The Pod Security level the stack's pods need.
+      type: str
+    pods:
+      description: Per pod that is not restricted, its level and the problems against the stricter level.
+      type: dict
 live:
   description: The live objects found (kind, namespace, name, resourceVersion, ours, managers).
   returned: always

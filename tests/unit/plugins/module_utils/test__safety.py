@@ -82,8 +82,8 @@ def test_foreign_objects_skip_cluster_made_owned_and_ours():
 
 RESTRICTED_POD = {
     "securityContext": {"runAsNonRoot": True, "runAsUser": 1001, "seccompProfile": {"type": "RuntimeDefault"}},
-    "containers": [{"name": "c", "securityContext": {"allowPrivilegeEscalation": False,
-                                                      "capabilities": {"drop": ["ALL"]}}}],
+    "containers": [{"name": "c",
+                    "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}],
     "volumes": [{"name": "cfg", "configMap": {"name": "x"}}, {"name": "tmp", "emptyDir": {}},
                 {"name": "tls", "secret": {"secretName": "s"}}],
 }
@@ -206,8 +206,8 @@ def test_namespace_plan_ours_keeps_a_label_someone_else_set_and_sets_its_own():
 # --- scale diff ----------------------------------------------------------------------------------
 
 def engine(instances=1, shm="64Gi", image="img:1"):
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "union-0", "namespace": "ns",
-                                                                          "labels": {"a": "b"}},
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "union-0", "namespace": "ns", "labels": {"a": "b"}},
             "spec": {"replicas": instances, "template": {"spec": {
                 "containers": [{"name": "union", "image": image}],
                 "volumes": [{"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": shm}}]}}}}
