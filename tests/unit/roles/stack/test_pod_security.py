@@ -32,3 +32,17 @@ def test_control_pods_are_restricted_with_a_non_root_user():
     user["motor_deploy_config"]["deploy_mode"] = "multi_deployment"
     _level, pods = _safety.required_level(render(user, env, settings={"run_as_user": 1001}).objects)
     assert sorted(pods) == ["Deployment mindie-motor/union-0"]
+
+
+def test_control_run_as_user_makes_only_the_control_pods_restricted():
+    user, env = sandbox_inventory()
+    r = render(user, env, settings={"control_run_as_user": 1001})
+    level, pods = _safety.required_level(r.objects)
+    assert level == "privileged"
+    assert [k for k in pods] == ["InferServiceSet mindie-motor/vllm role union"]
+    for component, _index, tmpl in r.pods():
+        sc = tmpl["spec"]["securityContext"]
+        if component == "union":
+            assert "runAsUser" not in sc  # the image's user
+        else:
+            assert sc["runAsUser"] == 1001 and sc["runAsNonRoot"] is True and sc["runAsGroup"] == 1001
