@@ -86,7 +86,7 @@ def stale_objects(found, rendered, stack_name):
         meta = obj.get("metadata") or {}
         want.add(_key(obj.get("kind"), meta.get("namespace"), meta.get("name")))
     stale = [o for o in found
-             if o.get("stack") == stack_name and o.get("kind") != "Namespace" and not o.get("owned")
+             if o.get("ours", True) and o.get("stack") == stack_name and o.get("kind") != "Namespace" and not o.get("owned")
              and _key(o["kind"], o.get("namespace"), o["name"]) not in want]
     stale.sort(key=lambda o: (DELETE_ORDER.index(o["kind"]) if o["kind"] in DELETE_ORDER else len(DELETE_ORDER),
                               -(o.get("instance_index") if o.get("instance_index") is not None else -1),
@@ -97,9 +97,10 @@ def stale_objects(found, rendered, stack_name):
 def uninstall_objects(found, purge=False):
     """What uninstall deletes: every object a stack rendered (not the namespace, which purge
     deletes on its own, nor what controllers own); with ``purge`` also what other roles of
-    the collection made there (the PKI role's Secrets and ConfigMap)."""
+    the collection made there (the PKI role's Secrets and ConfigMap). Only what is ours: our
+    label and our field manager (``ours``, from stack_info)."""
     doomed = [o for o in found
-              if o.get("kind") != "Namespace" and not o.get("owned")
+              if o.get("ours", True) and o.get("kind") != "Namespace" and not o.get("owned")
               and (purge or (o.get("stack") and o.get("kind") != "Secret"))]
     doomed.sort(key=lambda o: (DELETE_ORDER.index(o["kind"]) if o["kind"] in DELETE_ORDER else len(DELETE_ORDER),
                                -(o.get("instance_index") if o.get("instance_index") is not None else -1),

@@ -27,6 +27,8 @@ import json
 import posixpath
 import re
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+
 __all__ = [
     "ABSENT",
     "ConfigError",
@@ -930,6 +932,9 @@ def _rules_identity(user, ctx):
     if wmp is not None and not wmp.startswith("/"):
         ctx.err(wmp_path, wmp, "must be an absolute path")
         wmp = None
+    elif wmp is not None and system_path_rule(wmp):
+        ctx.err(wmp_path, wmp, system_path_rule(wmp))
+        wmp = None
     image = _good(ctx, "motor_deploy_config.image_name", deploy.get("image_name", ABSENT), "str")
     if image is not None and re.search(r"\s", image.strip()):
         ctx.err("motor_deploy_config.image_name", image, "must not contain spaces")
@@ -986,7 +991,9 @@ def _rules_engine(user, role, wmp, ctx):
     else:
         norm = _norm_path(model)
         info["model_path"] = norm
-        if wmp and not (norm == wmp or norm.startswith(wmp.rstrip("/") + "/")):
+        if system_path_rule(norm):
+            ctx.err(mpath, model, system_path_rule(norm))
+        elif wmp and not (norm == wmp or norm.startswith(wmp.rstrip("/") + "/")):
             ctx.err(mpath, model, "must lie under motor_deploy_config.weight_mount_path (%s): only that "
                                   "host path is mounted into the pod" % wmp)
     info["parallel"] = _parallel(cfg, base, ctx)

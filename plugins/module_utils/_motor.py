@@ -47,6 +47,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
     ACCELERATOR_TYPE,
     ConfigError,
 )
+from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
 
 __all__ = [
     "MotorConfigInvalid",
@@ -220,7 +221,7 @@ SCHEMA = _F("obj", keys={
     "hardware_type": _F("str", "800I_A2", enum=HARDWARE_TYPES),
     "deploy_shape": _F("str", "multi_machine", enum=SHAPES),
     "model_name": _F("str", _REQ, check="nonempty"),
-    "model_weight_path": _F("str", _REQ, check="abspath"),
+    "model_weight_path": _F("str", _REQ, check="weightpath"),
     "p_instances": _F("int", _REQ, lo=1),
     "d_instances": _F("int", _REQ, lo=1),
     "world_size": _F("int", _REQ, lo=1, hi=MAX_WORLD_SIZE),
@@ -285,8 +286,10 @@ def _check_string(field, value, path, errors):
     check = field.check
     if check == "nonempty" and not value.strip():
         errors.append(ConfigError(path, value, "must be a non-empty string"))
-    elif check == "abspath" and not value.startswith("/"):
+    elif check in ("abspath", "weightpath") and not value.startswith("/"):
         errors.append(ConfigError(path, value, "must be an absolute path inside the container"))
+    elif check == "weightpath" and system_path_rule(value):
+        errors.append(ConfigError(path, value, system_path_rule(value)))
     elif check == "name" and (len(value) > 63 or not _NAME_RE.match(value)):
         errors.append(ConfigError(path, value, "must be a valid Kubernetes namespace name (lower-case "
                                                "letters, digits and '-', at most 63 characters)"))

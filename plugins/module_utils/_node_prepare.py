@@ -16,6 +16,8 @@ import pwd
 import re
 import stat
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+
 _PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
@@ -206,6 +208,11 @@ def _under(path, tree):
 
 
 def _danger(path, forbidden_paths, forbidden_trees):
+    """Why ``path`` is no place for weights: the collection's system path rule
+    (module_utils/_safety.py), then the role's extra forbidden paths and trees; or None."""
+    rule = system_path_rule(path)
+    if rule:
+        return rule
     norm = [p.rstrip("/") or "/" for p in forbidden_paths]
     if path in norm:
         return "is a dangerous path (one of %s)" % ", ".join(forbidden_paths)

@@ -95,6 +95,9 @@ DEFAULT_SETTINGS = {
     "fs_group": 1001,
     "seccomp_profile": "RuntimeDefault",
     "run_as_user": None,
+    # The control pods (controller, coordinator, KV pool / conductor) alone; None: run_as_user.
+    # A non-root user makes them satisfy Pod Security "restricted" (docs/safety.md).
+    "control_run_as_user": None,
     "run_as_group": None,
     "engine_capabilities_add": [],
     "shm_size": "64Gi",
@@ -289,14 +292,22 @@ def _probe_tcp(kind, port, s):
     }
 
 
+def _run_as_user(s, engine):
+    """The user a pod runs as: run_as_user, or for the control pods control_run_as_user when set."""
+    if not engine and s.get("control_run_as_user") is not None:
+        return s["control_run_as_user"]
+    return s["run_as_user"]
+
+
 def _security(s, engine):
     pod = {"fsGroup": s["fs_group"]}
     if s["seccomp_profile"]:
         pod["seccompProfile"] = {"type": s["seccomp_profile"]}
-    if s["run_as_user"] is not None:
-        pod["runAsUser"] = int(s["run_as_user"])
-        pod["runAsGroup"] = int(s["run_as_group"] if s["run_as_group"] is not None else s["run_as_user"])
-        pod["runAsNonRoot"] = int(s["run_as_user"]) != 0
+    user = _run_as_user(s, engine)
+    if user is not None:
+        pod["runAsUser"] = int(user)
+        pod["runAsGroup"] = int(s["run_as_group"] if s["run_as_group"] is not None else user)
+        pod["runAsNonRoot"] = int(user) != 0
     caps = {"drop": ["ALL"]}
     if engine and s["engine_capabilities_add"]:
         caps["add"] = list(s["engine_capabilities_add"])
@@ -511,7 +522,7 @@ def _component(name, d, user, s, mode, gen, iss_name, labels, svc_env, common, t
         mounts += [{"name": "pdserve-security", "mountPath": tls["mount_path"], "readOnly": True},
                    {"name": "pdserve-cert-tools", "mountPath": "/opt/pdserve/cert-tools", "readOnly": True},
                    {"name": "pdserve-tls", "mountPath": tls["cert_dir"]}]
-        secret_mode = 0o400 if s["run_as_user"] in (None, 0) else 0o440
+        secret_mode = 0o400 if _run_as_user(s, engine or single) in (None, 0) else 0o440
         volumes += [{"name": "pdserve-security",
                      "secret": {"secretName": "%s-%s" % (tls["secret_prefix"], secret), "defaultMode": secret_mode}},
                     {"name": "pdserve-cert-tools", "configMap": {"name": tls["tools_configmap"], "defaultMode": 0o444}},

@@ -39,6 +39,11 @@ options:
     description: Name of the ConfigMap holding C(user_config.json) and C(env.json) as applied.
     type: str
     default: motor-config
+  foreign:
+    description: Also list, in RV(foreign), the objects of O(kinds) in the namespace that are not pdserve's
+      (no C(app.kubernetes.io/managed-by=pdserve) label or no field manager C(pdserve)); purge refuses them.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -60,8 +65,13 @@ namespace_exists:
   description: Whether the namespace exists.
   returned: always
   type: bool
+namespace_ours:
+  description: Whether the namespace is pdserve's (managed-by label and field manager C(pdserve)).
+  returned: always
+  type: bool
 objects:
-  description: The stack's objects (kind, apiVersion, name, namespace, component, instance index, stack role).
+  description: The stack's objects (kind, apiVersion, name, namespace, component, instance index, stack role,
+    resourceVersion, whether they are pdserve's (C(ours), label and field manager) and their field managers).
   returned: always
   type: list
   elements: dict
@@ -79,6 +89,12 @@ baseline:
   description: C(user_config) and C(env_config) stored in O(config_map); empty when absent.
   returned: always
   type: dict
+foreign:
+  description: With O(foreign), C(Kind namespace/name (owner)) of each object in the namespace that is not
+    pdserve's (the default ServiceAccount, C(kube-root-ca.crt) and objects a controller owns are left out).
+  returned: always
+  type: list
+  elements: str
 """
 
 import json
@@ -86,6 +102,7 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
+from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
     NAMESPACED, PATHS, Reader, auth_argument_spec)
 
@@ -106,6 +123,7 @@ def argument_spec():
             "InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
             "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret"]),
         config_map=dict(type="str", default="motor-config"),
+        foreign=dict(type="bool", default=False),
     )
     return spec
 
@@ -194,9 +212,14 @@ def find_endpoint(objects, nodes, pods):
     return {}
 
 
-def read_stack(reader, namespace, job_id, kinds, config_map):
+#: What the cluster makes in every namespace: not "foreign" to a purge.
+CLUSTER_MADE = (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt"))
+
+
+def read_stack(reader, namespace, job_id, kinds, config_map, foreign=False):
     selector = _kube.stack_selector(job_id)
-    namespace_exists = reader.get("Namespace", namespace) is not None
+    ns_obj = reader.get("Namespace", namespace)
+    namespace_exists = ns_obj is not None
     objects = []
     for kind in kinds:
         if kind not in PATHS:
@@ -222,12 +245,18 @@ def read_stack(reader, namespace, job_id, kinds, config_map):
     nodes = reader.list("Node") if any(o["kind"] == "Service" for o in objects) else []
     return {
         "namespace_exists": namespace_exists,
+        "namespace_ours": bool(ns_obj) and _safety.is_ours(ns_obj),
         "objects": [{
             "kind": o["kind"], "apiVersion": o["apiVersion"], "name": o["metadata"]["name"],
             "namespace": o["metadata"].get("namespace"), "component": _labels(o).get(_kube.COMPONENT),
             "instance_index": _kube.instance_index(o), "stack": _labels(o).get(STACK_LABEL),
             "owned": bool((o.get("metadata") or {}).get("ownerReferences")),
+            "ours": _safety.is_ours(o), "managers": _safety.managers(o),
+            "resourceVersion": (o.get("metadata") or {}).get("resourceVersion"),
         } for o in objects],
+        "foreign": _safety.foreign_objects(
+            [o for kind in kinds if kind in NAMESPACED for o in reader.list(kind, namespace)], CLUSTER_MADE)
+        if foreign and namespace_exists else [],
         "roles": summarise_roles(objects, pods),
         "endpoint": find_endpoint(objects, nodes, pods),
         "baseline": baseline,
@@ -241,7 +270,7 @@ def ARGUMENT_SPEC():
 def execute(params, check_mode=False):
     try:
         result = read_stack(Reader.from_params(params), params["namespace"], params["job_id"] or params["namespace"],
-                            params["kinds"], params["config_map"])
+                            params["kinds"], params["config_map"], params["foreign"])
     except Exception as exc:
         return dict(failed=True, changed=False, msg="could not read stack %s: %s" % (params["namespace"], exc))
     result["changed"] = False

@@ -1112,3 +1112,44 @@ def test_never_raises_on_any_value(path, value, use_pd):
         str(error)
     if result.ok:
         json.dumps(result.derived)
+
+
+# --- issue 14 point 1: weight / model paths stay out of system paths --------------------------
+
+@pytest.mark.parametrize("wmp", ["/", "/etc", "/etc/models", "/proc", "/sys/x", "/dev", "/boot", "/root/w",
+                                 "/var/run", "/run/w", "/usr", "/usr/local/w", "/bin", "/lib", "/lib64/w",
+                                 "/libx32", "/sbin", "/mnt/../etc", "//etc"])
+def test_weight_mount_path_refuses_system_paths(wmp):
+    cfg = hybrid(weight_mount_path=wmp)
+    setp(cfg, "motor_engine_union_config.engine_config.model", "/mnt/weight/qwen3_8B")
+    result = c.validate(cfg)
+    error = has_error(result, "motor_deploy_config.weight_mount_path", "must not be / or a system path")
+    assert error.value == wmp
+    assert "/etc" in error.rule and "/lib64" in error.rule
+
+
+@pytest.mark.parametrize("wmp", ["/mnt/weight", "/data/models", "/var/lib/models", "/library", "/home/m",
+                                 "/etcetera", "/usrdata"])
+def test_weight_mount_path_allows_other_paths(wmp):
+    cfg = hybrid(weight_mount_path=wmp)
+    setp(cfg, "motor_engine_union_config.engine_config.model", wmp.rstrip("/") + "/qwen3_8B")
+    ok(c.validate(cfg))
+
+
+def test_model_path_refuses_system_paths_and_every_error_is_listed():
+    cfg = hybrid(weight_mount_path="/")
+    setp(cfg, "motor_engine_union_config.engine_config.model", "/etc/qwen")
+    result = c.validate(cfg)
+    assert sorted(paths(result)) == ["motor_deploy_config.weight_mount_path",
+                                     "motor_engine_union_config.engine_config.model"], messages(result)
+    assert "it is below /etc" in has_error(result, "motor_engine_union_config.engine_config.model", "system path").rule
+    assert "it is /" in has_error(result, "motor_deploy_config.weight_mount_path", "system path").rule
+
+
+def test_pd_model_paths_refuse_system_paths():
+    cfg = pd()
+    for section in ("motor_engine_prefill_config", "motor_engine_decode_config"):
+        setp(cfg, section + ".engine_config.model", "/usr/share/model")
+    result = c.validate(cfg)
+    for section in ("motor_engine_prefill_config", "motor_engine_decode_config"):
+        has_error(result, section + ".engine_config.model", "below /usr")

@@ -621,3 +621,14 @@ def test_stack_view_single_container_and_heterogeneous():
     assert hetero["roles"]["server"]["node_selector"]["hardware-type"] == "p32"
     assert hetero["roles"]["server_heterogeneous"]["node_selector"]["hardware-type"] == "d64"
     assert hetero["roles"]["server_heterogeneous"]["component"] == "server-heterogeneous"
+
+
+@pytest.mark.parametrize("path", ["/", "/etc", "/etc/model", "/usr/local/model", "/lib64", "/var/run/x", "/root"])
+def test_model_weight_path_refuses_system_paths(path):
+    error = only(mo.validate(model(model_weight_path=path)), "model_weight_path", "must not be / or a system path")
+    assert error.value == path
+
+
+def test_model_weight_path_system_rule_with_other_errors():
+    errors = mo.validate(model(model_weight_path="/proc/x", job_id="MindIE"))
+    assert sorted(paths(errors)) == ["job_id", "model_weight_path"]

@@ -225,3 +225,20 @@ def test_file_meta(tmp_path):
     meta = np._file_meta(str(path))
     assert meta["exists"] and meta["mode"] == "0640"
     assert np._file_meta(str(tmp_path / "none")) == {"exists": False}
+
+
+@pytest.mark.parametrize("path,tree", [("/", "/"), ("/usr/local/models", "/usr"), ("/lib32", "/lib32"),
+                                       ("/var/run/w", "/var/run")])
+def test_weights_system_rule_applies_without_the_role_lists(path, tree):
+    problems = np.check_weights({"weight_mount_path": path, "model_dir": "", "model_required_files": [],
+                                 "forbidden_paths": [], "forbidden_trees": []})["problems"]
+    assert "must not be / or a system path" in problems[0] and tree in problems[0]
+
+
+def test_weights_symlink_to_a_safe_path_is_refused(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    problems = np.check_weights({"weight_mount_path": str(tmp_path / "link"), "model_dir": "",
+                                 "model_required_files": [], "forbidden_paths": [], "forbidden_trees": []})["problems"]
+    assert problems == ["weight_mount_path %s is a symlink (to %s); mount the real directory"
+                        % (tmp_path / "link", tmp_path / "real")]
