@@ -28,6 +28,6 @@ def test_readme_lists_every_module_with_its_short_description():
     modules = _modules()
     assert modules, "no modules found"
     missing = sorted(set(modules) - set(rows))
-    assert not missing, "README's module table lacks " + ", ".join(missing)
+    assert not missing, "README's module table lacks " + ", ".join(missing) + " (tools/readme_modules.py rewrites it)"
     wrong = {n: (rows[n], d) for n, d in modules.items() if rows[n] != d}
     assert not wrong, wrong
