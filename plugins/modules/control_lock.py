@@ -18,7 +18,7 @@ description:
     lock is waited for up to O(timeout) seconds; then the task fails naming the holder and the file.
   - With O(state=absent) the file is removed only when this run holds it.
   - In check mode nothing is written and the lock is only looked at.
-  - Always reports C(changed=false): the lock lives only for the run, it is not state the
+  - Always reports C(changed=false), as the lock lives only for the run; it is not state the
     play leaves behind.
 author:
   - pdserve.cluster developers (@pdserve)
