@@ -109,7 +109,8 @@ def _reason(exc):
 
 def request_with_retry(api, method, path, query=None, headers=None, body=None, budget=30.0,
                        clock=time.monotonic, sleep=time.sleep, send=None):
-    """``raw_request`` that asks again, with exponential backoff (0.5 s doubling up to 5 s), while the API server refuses the connection, drops it or answers 429 /
+    """``raw_request`` that asks again, with exponential backoff (0.5 s doubling up to 5 s), while
+    the API server refuses the connection, drops it or answers 429 /
     5xx, for up to ``budget`` seconds. Returns (status, body); raises TransientError naming the
     API server, the method, the object and the last reason once the budget is spent."""
     send = send or raw_request

@@ -75,8 +75,6 @@ released:
   type: bool
 """
 
-import os
-
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _lock
 
@@ -91,7 +89,7 @@ def ARGUMENT_SPEC():
 
 
 def execute(params, check_mode=False):
-    path = os.path.expanduser(params["path"])
+    path = params["path"]
     holder = _lock.holder_identity(params["job"])
     current = _lock.read_holder(path).get("holder", "")
     result = dict(changed=False, holder=holder, held_by=current, waited=0.0)

@@ -69,7 +69,9 @@ def test_lease_names_and_claims_from_the_inputs():
 
 
 def test_free_for():
-    alive = lambda pid: True  # noqa: E731
+    def alive(pid):
+        return True
+
     assert _lease.free_for(None, "me", T0) == (True, "free")
     assert _lease.free_for(held("l", "me"), "me", T0, alive=alive) == (True, "ours")
     assert _lease.free_for(held("l", "other:1:j"), "me", T0 + datetime.timedelta(seconds=599), host="h", alive=alive) == (False, "held")

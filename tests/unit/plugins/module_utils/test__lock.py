@@ -17,8 +17,12 @@ def test_holder_identity_is_host_pid_job():
 
 
 def test_holder_gone_only_for_a_dead_process_of_this_host():
-    dead = lambda pid: False  # noqa: E731
-    alive = lambda pid: True  # noqa: E731
+    def dead(pid):
+        return False
+
+    def alive(pid):
+        return True
+
     assert _lock.holder_gone("h1:42:j", host="h1", alive=dead)
     assert not _lock.holder_gone("h1:42:j", host="h1", alive=alive)
     assert not _lock.holder_gone("h2:42:j", host="h1", alive=dead)  # another host: cannot tell

@@ -14,8 +14,8 @@ from ansible_collections.pdserve.cluster.plugins.filter import pki as pki_filter
 
 
 NODES = [
-    {"spec": {"podCIDRs": ["10.200.1.0/24"]}, "status": {"addresses": [{"type": "InternalIP", "address": "172.30.1.2"},
-                                                                        {"type": "Hostname", "address": "n1"}]}},
+    {"spec": {"podCIDRs": ["10.200.1.0/24"]},
+     "status": {"addresses": [{"type": "InternalIP", "address": "172.30.1.2"}, {"type": "Hostname", "address": "n1"}]}},
     {"spec": {"podCIDR": "10.200.2.0/24"}, "status": {"addresses": [{"type": "InternalIP", "address": "172.30.1.3"}]}},
 ]
 
