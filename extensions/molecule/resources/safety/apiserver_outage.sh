@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
 # TEST-ONLY (molecule pd_hybrid): an API outage during a deploy's wait.
-# usage: apiserver_outage.sh NAMESPACE SECONDS REPORT_JSON
-# Waits (up to 240 s) until a container of the stack in NAMESPACE runs: the deploy has applied
-# everything and waits for readiness. Then kills THIS sandbox's kube-apiserver (the pid in
+# usage: apiserver_outage.sh NAMESPACE SECONDS REPORT_JSON [ANSIBLE_LOG]
+# Waits (up to 240 s) until the deploy is in its wait: with ANSIBLE_LOG (the run's
+# ANSIBLE_LOG_PATH), until a line of the "Stack | wait until every instance is Ready" task is
+# appended to it; without, until a container of the stack in NAMESPACE runs. Then kills THIS sandbox's kube-apiserver (the pid in
 # $PDSERVE_SANDBOX_STATE/pids/kube-apiserver, as tools/sandbox/sandbox records it), keeps it
 # down SECONDS, starts it again with the same command line, working folder and log the way
 # `sandbox up` does (setsid, pid file), and waits for /readyz. Writes a JSON report. If no
 # container runs in time it kills nothing and reports that.
 set -euo pipefail
-ns=$1 secs=$2 report=$3
+ns=$1 secs=$2 report=$3 log=${4:-}
 state=${PDSERVE_SANDBOX_STATE:?set PDSERVE_SANDBOX_STATE (tools/sandbox/sandbox env)}
 pidfile=$state/pids/kube-apiserver
 now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 
 started=""
-for _ in $(seq 1 1200); do
-  started=$(kubectl -n "$ns" get pods -l app.kubernetes.io/managed-by=pdserve \
-    -o jsonpath='{.items[*].status.containerStatuses[*].state.running.startedAt}' 2>/dev/null || true)
-  [ -n "$started" ] && break
-  sleep 0.2
-done
+if [ -n "$log" ]; then
+  from=$(( $(wc -l <"$log" 2>/dev/null || echo 0) + 1 ))
+  for _ in $(seq 1 1200); do
+    if tail -n +"$from" "$log" 2>/dev/null | grep 'TASK \[pdserve.cluster.stack : Stack | wait until every instance is Ready' >/dev/null; then
+      started=wait-task
+      break
+    fi
+    sleep 0.2
+  done
+else
+  for _ in $(seq 1 1200); do
+    started=$(kubectl -n "$ns" get pods -l app.kubernetes.io/managed-by=pdserve \
+      -o jsonpath='{.items[*].status.containerStatuses[*].state.running.startedAt}' 2>/dev/null || true)
+    [ -n "$started" ] && break
+    sleep 0.2
+  done
+fi
 if [ -z "$started" ]; then
-  printf '{"killed": false, "why": "no container of %s ran within 240 s"}\n' "$ns" >"$report"
+  printf '{"killed": false, "why": "the deploy of %s did not reach its wait within 240 s"}\n' "$ns" >"$report"
   exit 0
 fi
 
