@@ -46,7 +46,10 @@ kill -9 "$pid"
 while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 sleep "$secs"
 restarted_at=$(now)
-(cd "$cwd" && setsid "${cmd[@]}" >>"$state/logs/kube-apiserver.log" 2>&1 </dev/null & echo $! >"$pidfile")
+cd "$cwd"
+# as `sandbox up` starts it: setsid (its own session), and $! is the server itself (setsid execs)
+setsid "${cmd[@]}" >>"$state/logs/kube-apiserver.log" 2>&1 </dev/null &
+echo $! >"$pidfile"
 for _ in $(seq 1 600); do
   kubectl get --raw /readyz >/dev/null 2>&1 && break
   sleep 0.1
