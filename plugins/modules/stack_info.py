@@ -61,6 +61,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_server:
+  description: The API server read (its URL), for messages.
+  returned: always
+  type: str
 namespace_exists:
   description: Whether the namespace exists.
   returned: always
@@ -269,11 +273,13 @@ def ARGUMENT_SPEC():
 
 def execute(params, check_mode=False):
     try:
-        result = read_stack(Reader.from_params(params), params["namespace"], params["job_id"] or params["namespace"],
+        reader = Reader.from_params(params, connect_budget=30.0)
+        result = read_stack(reader, params["namespace"], params["job_id"] or params["namespace"],
                             params["kinds"], params["config_map"], params["foreign"])
     except Exception as exc:
         return dict(failed=True, changed=False, msg="could not read stack %s: %s" % (params["namespace"], exc))
     result["changed"] = False
+    result["api_server"] = reader.server
     return result
 
 

@@ -16,6 +16,9 @@ description:
     unschedulable pod with the scheduler's reason (missing NPUs, a node selector no node
     matches), an image that cannot be pulled, a crash loop with the last log lines of the
     previous container, and the warning events of the pod and of its controllers.
+  - An API server that refuses connections or answers 429 / 5xx is asked again with backoff; a
+    longer outage counts as a poll that is not Ready yet, so a restarting API server does not end
+    the wait before O(wait_timeout). Errors name the API server and the object.
   - Never writes. In check mode it returns at once, since a dry run created nothing to wait for.
 author:
   - pdserve.cluster developers (@pdserve)
@@ -87,12 +90,21 @@ diagnosis:
   returned: always
   type: list
   elements: str
+api_errors:
+  description:
+    - Polls that found the API server unreachable or answering 429 / 5xx after a few seconds of
+      retries, each naming the API server and the object. The wait goes on through them until
+      O(wait_timeout).
+  returned: always
+  type: list
+  elements: str
 """
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec, poll
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
+    Reader, TransientError, auth_argument_spec, poll)
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet")
 
@@ -168,15 +180,22 @@ def ARGUMENT_SPEC():
 def execute(params, check_mode=False):
     p = params
     if check_mode:
-        return dict(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[],
+        return dict(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[], api_errors=[],
                     msg="check mode: nothing to wait for")
     selector = _kube.stack_selector(p["job_id"] or p["namespace"])
-    state = {}
+    state = {"workloads": [], "pods": [], "outages": []}
     try:
-        reader = Reader.from_params(p)
+        reader = Reader.from_params(p, connect_budget=float(p["wait_timeout"]))
+        # Each read retries for a few seconds; beyond that, an unreachable API server (restarting,
+        # throttling) is one more poll that is not Ready yet, until the wait timeout.
+        reader.retry_budget = min(10.0, float(p["wait_timeout"]))
 
         def check():
-            state["workloads"], state["pods"] = snapshot(reader, p["namespace"], selector)
+            try:
+                state["workloads"], state["pods"] = snapshot(reader, p["namespace"], selector)
+            except TransientError as exc:
+                state["outages"].append(str(exc))
+                return False
             return is_ready(state["workloads"], state["pods"], p["expected_pods"])
 
         ready, elapsed = poll(check, p["wait_timeout"], p["wait_sleep"])
@@ -187,13 +206,20 @@ def execute(params, check_mode=False):
             "problem": " ".join(x for x in _kube.pod_problem(pod) if x),
         } for pod in state["pods"]]
         result = dict(changed=False, ready=bool(ready), elapsed=round(elapsed, 2), workloads=state["workloads"],
-                      pods=pods, diagnosis=[])
+                      pods=pods, diagnosis=[], api_errors=state["outages"])
         if ready:
             return result
-        result["diagnosis"] = diagnose(reader, p["namespace"], state["workloads"], state["pods"],
-                                       p["expected_pods"], p["log_lines"])
+        try:
+            result["diagnosis"] = diagnose(reader, p["namespace"], state["workloads"], state["pods"],
+                                           p["expected_pods"], p["log_lines"])
+        except TransientError as exc:
+            result["diagnosis"] = ["cannot diagnose: %s" % exc]
+        if state["outages"]:
+            result["diagnosis"].append("the API server was unreachable %d time(s); last: %s"
+                                       % (len(state["outages"]), state["outages"][-1]))
     except Exception as exc:
-        return dict(failed=True, changed=False, msg="could not read the stack: %s" % exc)
+        return dict(failed=True, changed=False, api_errors=state["outages"],
+                    msg="could not read stack %s: %s" % (p["namespace"], exc))
     result["failed"] = True
     result["msg"] = "stack %s not Ready after %ss:\n%s" % (
         p["namespace"], p["wait_timeout"], "\n".join(result["diagnosis"]) or "no workload found")

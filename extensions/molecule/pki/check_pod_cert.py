@@ -2,9 +2,11 @@
 # Apache License 2.0 (see LICENSE)
 """Verify step helper: check what pdserve_pod_cert.py wrote against the CA of the Secret.
 
-usage: check_pod_cert.py OUTPUT_DIR CA_PEM IP [IP...]
-Runs cryptography's X.509 path validation for a server reached at each IP, checks the key
-matches and the modes are 0400 / 0700. Prints one JSON line; exit 1 on any failure.
+usage: check_pod_cert.py OUTPUT_DIR ROOT_CA_PEM IP [IP...]
+Runs cryptography's X.509 path validation (name constraints included) for a server reached at
+each IP, from the pod's chain (cert.pem: its certificate, then the intermediate) to the root of
+the Secret; checks the key matches, the trust file (ca.pem: intermediate, then root) and the
+modes 0400 / 0700. Prints one JSON line; exit 1 on any failure.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ def main(out_dir, ca_path, ips):
     with open(ca_path, "rb") as handle:
         ca = x509.load_pem_x509_certificate(handle.read())
     with open(os.path.join(out_dir, "cert.pem"), "rb") as handle:
-        cert = x509.load_pem_x509_certificate(handle.read())
+        chain = x509.load_pem_x509_certificates(handle.read())
+    cert, intermediates = chain[0], chain[1:]
+    with open(os.path.join(out_dir, "ca.pem"), "rb") as handle:
+        trust = x509.load_pem_x509_certificates(handle.read())
     with open(os.path.join(out_dir, "cert_passwd.txt"), "rb") as handle:
         passphrase = handle.read()
     with open(os.path.join(out_dir, "cert.key.pem"), "rb") as handle:
@@ -32,10 +37,14 @@ def main(out_dir, ca_path, ips):
     key = serialization.load_pem_private_key(key_pem, password=passphrase)
     verifier = PolicyBuilder().store(Store([ca]))
     for ip in ips:
-        verifier.build_server_verifier(IPAddress(ipaddress.ip_address(ip))).verify(cert, [])
+        verifier.build_server_verifier(IPAddress(ipaddress.ip_address(ip))).verify(cert, intermediates)
     modes = {name: oct(stat.S_IMODE(os.stat(os.path.join(out_dir, name)).st_mode)) for name in sorted(os.listdir(out_dir))}
     result = {
         "chain_ok": True,
+        "chain_length": len(chain),
+        "trust_subjects": [t.subject.rfc4514_string() for t in trust],
+        "trust_ends_with_root": trust[-1] == ca,
+        "trust_starts_with_issuer": len(intermediates) > 0 and trust[0] == intermediates[0] and cert.issuer == trust[0].subject,
         "key_matches": key.public_key().public_numbers() == cert.public_key().public_numbers(),
         "key_encrypted": b"ENCRYPTED" in key_pem,
         "san_ips": [str(i) for i in cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.IPAddress)],

@@ -9,12 +9,19 @@ known once the pod runs, so each TLS-enabled pod makes its own key and certifica
 * reads ``gen_cert.json`` and the ``cert_info.json`` it names (the files MindIE's certificate
   chapter describes, written by the ``pdserve.cluster.pki`` role into a Secret that the pod
   mounts read-only at ``/mnt/security``);
-* loads the CA certificate and its AES-256 encrypted key (passphrase from ``ca_passwd.txt``);
+* loads the signing CA certificate and its AES-256 encrypted key (passphrase from the file
+  ``ca_key_pwd`` names). With the role, that CA is the stack's *intermediate* CA, and
+  ``root_ca`` names the stack's root CA certificate (the root's key never leaves the control
+  node); the intermediate must be issued by that root;
 * makes a new key and a certificate signed by the CA whose subjectAltName holds the pod IP
   (and, for the coordinator, the host IP), read from the environment variables that
   ``gen_cert.json`` lists in ``ip_env`` (downward API: ``status.podIP``, ``status.hostIP``);
-* writes ``cert.pem``, ``cert.key.pem``, ``cert_passwd.txt`` (when the key is encrypted) and
-  ``ca.pem`` with mode 0400 into the output folder (0700).
+  every name must lie inside the CA's X.509 name constraints (checked here, so a pod outside
+  the permitted network fails at start with the reason instead of at its peers' handshakes);
+* writes ``cert.pem`` (the pod's certificate, then the intermediate: the chain it presents),
+  ``cert.key.pem``, ``cert_passwd.txt`` (when the key is encrypted) and ``ca.pem`` (the trust
+  file: the intermediate first, as MindIE's checks want the direct issuer first, then the root)
+  with mode 0400 into the output folder (0700).
 
 It needs Python 3.7+ and the ``cryptography`` package, not MindIE's own ``gen_cert`` tool.
 Bad or missing inputs stop it before anything is written, with every problem listed.
@@ -35,6 +42,7 @@ import tempfile
 
 try:
     from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -187,6 +195,12 @@ def _collect_settings(config_path, ips_arg, output_arg, environ):
             errors.append("gen_cert.json.%s: %r must be a non-empty path" % (key, value))
         else:
             settings[key] = _resolve(base_dir, value)
+    # Optional: the root the signing CA chains to (the role's layout: root -> intermediate -> pod).
+    root = gen.get("root_ca")
+    if root is not None and (not isinstance(root, str) or not root):
+        errors.append("gen_cert.json.root_ca: %r must be a non-empty path, or be left out" % (root,))
+    elif root:
+        settings["root_ca"] = _resolve(base_dir, root)
     output = output_arg if output_arg else gen.get("output_path")
     if not isinstance(output, str) or not output:
         errors.append("gen_cert.json.output_path: %r must be a non-empty path (or pass --output)" % (output,))
@@ -340,6 +354,21 @@ def _collect_ca(settings):
         elif not_before(ca_cert) > now + BACKDATE:
             errors.append("gen_cert.json.ca_cert: %r is not valid before %s (check the node clock)"
                           % (settings["ca_cert"], not_before(ca_cert).isoformat()))
+    root_cert = None
+    if settings.get("root_ca"):
+        root_pem = _read(settings["root_ca"], "root CA certificate", errors, "gen_cert.json.root_ca")
+        if root_pem is not None:
+            try:
+                root_cert = x509.load_pem_x509_certificate(root_pem)
+            except ValueError as exc:
+                errors.append("gen_cert.json.root_ca: %r is not a PEM certificate: %s" % (settings["root_ca"], exc))
+        if root_cert is not None and ca_cert is not None:
+            try:
+                ca_cert.verify_directly_issued_by(root_cert)
+            except (ValueError, TypeError, InvalidSignature):
+                errors.append("gen_cert.json.ca_cert: %r is not issued by the root CA %r"
+                              % (settings["ca_cert"], settings["root_ca"]))
+    settings["root"] = root_cert
     if ca_cert is not None and ca_key is not None:
         if not isinstance(ca_key, rsa.RSAPrivateKey):
             errors.append("gen_cert.json.ca_key: %r is not an RSA key" % settings["ca_key"])
@@ -356,9 +385,49 @@ def check_inputs(config_path, ips_arg=None, output_arg=None, environ=None):
     if all(k in settings for k in ("ca_cert", "ca_key", "ca_key_pwd")):
         ca_cert, ca_key, ca_errors = _collect_ca(settings)
         errors.extend(ca_errors)
+        if ca_cert is not None and "ips" in settings:
+            errors.extend(name_constraint_problems(ca_cert, settings["ips"], settings.get("dns", [])))
     if errors:
         raise InputError(errors)
     return settings, ca_cert, ca_key
+
+
+def _dns_within(name, base):
+    """RFC 5280 4.2.1.10: ``base`` permits itself and any name made by adding labels on the left."""
+    name, base = name.lower().rstrip("."), base.lower().rstrip(".")
+    if base.startswith("."):
+        return name.endswith(base)
+    return name == base or name.endswith("." + base)
+
+
+def name_constraint_problems(ca_cert, ips, dns):
+    """The SAN entries the CA's name constraints do not permit, one message each (empty: fine).
+
+    Only the permitted / excluded dNSName and iPAddress subtrees are read: those are the only
+    kinds the role puts in, and the only kinds a pod certificate carries."""
+    try:
+        nc = ca_cert.extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return []
+    permitted = list(nc.permitted_subtrees or [])
+    excluded = list(nc.excluded_subtrees or [])
+    problems = []
+
+    def check(kind, value, shown, within):
+        allowed = [g.value for g in permitted if isinstance(g, kind)]
+        denied = [g.value for g in excluded if isinstance(g, kind)]
+        if any(within(value, sub) for sub in denied):
+            problems.append("subjectAltName: %s is excluded by the CA's name constraints" % shown)
+        elif allowed and not any(within(value, sub) for sub in allowed):
+            problems.append("subjectAltName: %s is outside the CA's name constraints (permitted: %s); "
+                            "the pki role's pki_pod_cidrs / pki_host_cidrs / pki_cert_dns_names set them"
+                            % (shown, ", ".join(str(a) for a in allowed)))
+
+    for ip in ips:
+        check(x509.IPAddress, ip, "IP %s" % ip, lambda v, net: v.version == net.version and v in net)
+    for name in dns:
+        check(x509.DNSName, name, "DNS %s" % name, _dns_within)
+    return problems
 
 
 def build_certificate(settings, ca_cert, ca_key, now=None):
@@ -438,8 +507,19 @@ def write_outputs(settings, cert, key, ca_cert):
         if os.path.exists(stale):
             os.unlink(stale)
     written.append(_write(out, KEY_FILE, key_pem))
-    written.append(_write(out, CERT_FILE, cert.public_bytes(serialization.Encoding.PEM)))
-    written.append(_write(out, CA_FILE, ca_cert.public_bytes(serialization.Encoding.PEM)))
+    pem = serialization.Encoding.PEM
+    root = settings.get("root")
+    if root is not None:
+        # The chain the pod presents (a peer holding only the root can verify it), and the trust
+        # file: MindIE-PyMotor checks the pod's own certificate against the *first* certificate of
+        # its ca_file (verify_directly_issued_by), then loads all of them as trust anchors.
+        chain = cert.public_bytes(pem) + ca_cert.public_bytes(pem)
+        trust = ca_cert.public_bytes(pem) + root.public_bytes(pem)
+    else:
+        chain = cert.public_bytes(pem)
+        trust = ca_cert.public_bytes(pem)
+    written.append(_write(out, CERT_FILE, chain))
+    written.append(_write(out, CA_FILE, trust))
     return written
 
 

@@ -469,3 +469,112 @@ def test_cli_default_config_path_is_mnt_security(tmp_path):
     result = run_cli(env=ENV)
     assert result.returncode == 2
     assert "config: gen_cert.json file '/mnt/security/gen_cert.json' does not exist" in result.stderr
+
+
+# ------------------------------------------------------------ root -> intermediate -> pod (the role's layout)
+def make_intermediate(root, permitted, key_size=2048, days=30):
+    """An intermediate as the role makes it: CA:true pathlen:0, name constraints, both critical."""
+    root_cert, root_key = root
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pdserve mindie-motor intermediate CA")])
+    now = datetime.datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(root_cert.subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return cert, key
+
+
+PERMITTED = [x509.DNSName("mindie-motor.svc"), x509.DNSName("mindie-motor.svc.cluster.local"),
+             x509.IPAddress(ipaddress.ip_network("10.244.0.0/16")), x509.IPAddress(ipaddress.ip_network("192.168.10.0/24"))]
+
+
+@pytest.fixture(scope="module")
+def intermediate(ca):
+    return make_intermediate(ca, PERMITTED)
+
+
+@pytest.fixture()
+def chained(security, ca, intermediate):
+    """The role's Secret: ca.pem = root, intermediate.* = the signing CA, gen_cert.json root_ca."""
+    root_cert, _ = ca
+    inter_cert, inter_key = intermediate
+    (security / "ca.pem").write_bytes(root_cert.public_bytes(serialization.Encoding.PEM))
+    (security / "ca.key.pem").unlink()
+    (security / "ca_passwd.txt").unlink()
+    (security / "intermediate.pem").write_bytes(inter_cert.public_bytes(serialization.Encoding.PEM))
+    (security / "intermediate.key.pem").write_bytes(inter_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(b"Int-Passw0rd")))
+    (security / "intermediate_passwd.txt").write_text("Int-Passw0rd")
+    edit_json(security / "gen_cert.json", ca_cert=str(security / "intermediate.pem"),
+              ca_key=str(security / "intermediate.key.pem"), ca_key_pwd=str(security / "intermediate_passwd.txt"),
+              root_ca=str(security / "ca.pem"))
+    edit_json(security / "cert_info.json", alt_names={"IP": [], "DNS": ["coordinator.mindie-motor.svc.cluster.local"]})
+    return security
+
+
+def test_pod_chain_verifies_to_the_root_through_the_intermediate(chained, ca, intermediate):
+    root_cert, _ = ca
+    cert, _ = pc.generate(str(chained / "gen_cert.json"), environ=ENV)
+    out = out_dir(chained)
+    chain = x509.load_pem_x509_certificates((out / "cert.pem").read_bytes())
+    trust = x509.load_pem_x509_certificates((out / "ca.pem").read_bytes())
+    # cert.pem: the pod's certificate, then the intermediate; ca.pem: the intermediate (the direct
+    # issuer first, as MindIE's verify_directly_issued_by check reads the first), then the root.
+    assert chain == [cert, intermediate[0]]
+    assert trust == [intermediate[0], root_cert]
+    for ip in (POD_IP, HOST_IP):
+        PolicyBuilder().store(Store([root_cert])).build_server_verifier(
+            x509.verification.IPAddress(ipaddress.ip_address(ip))).verify(chain[0], chain[1:])
+    PolicyBuilder().store(Store([root_cert])).build_server_verifier(
+        x509.verification.DNSName("coordinator.mindie-motor.svc.cluster.local")).verify(chain[0], chain[1:])
+    # with only the intermediate presented as untrusted, the root alone cannot be skipped
+    with pytest.raises(VerificationError):
+        PolicyBuilder().store(Store([root_cert])).build_server_verifier(
+            x509.verification.IPAddress(ipaddress.ip_address(POD_IP))).verify(chain[0], [])
+
+
+def test_pod_chain_verifies_with_openssl(chained, ca):
+    pc.generate(str(chained / "gen_cert.json"), environ=ENV)
+    out = out_dir(chained)
+    proc = subprocess.run(["openssl", "verify", "-CAfile", str(out / "ca.pem"), str(out / "cert.pem")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_names_outside_the_constraints_are_refused_before_writing(chained):
+    edit_json(chained / "cert_info.json", alt_names={"IP": ["8.8.8.8"], "DNS": ["api.other-ns.svc.cluster.local"]})
+    errors = problems(chained, environ={"POD_IP": "10.96.0.1", "HOST_IP": HOST_IP})
+    assert errors == [
+        "subjectAltName: IP 10.96.0.1 is outside the CA's name constraints (permitted: 10.244.0.0/16, 192.168.10.0/24); "
+        "the pki role's pki_pod_cidrs / pki_host_cidrs / pki_cert_dns_names set them",
+        "subjectAltName: IP 8.8.8.8 is outside the CA's name constraints (permitted: 10.244.0.0/16, 192.168.10.0/24); "
+        "the pki role's pki_pod_cidrs / pki_host_cidrs / pki_cert_dns_names set them",
+        "subjectAltName: DNS api.other-ns.svc.cluster.local is outside the CA's name constraints (permitted: "
+        "mindie-motor.svc, mindie-motor.svc.cluster.local); the pki role's pki_pod_cidrs / pki_host_cidrs / "
+        "pki_cert_dns_names set them",
+    ]
+    assert not out_dir(chained).exists()
+
+
+def test_intermediate_of_another_root_is_refused(chained, intermediate):
+    other_root = make_ca()
+    (chained / "ca.pem").write_bytes(other_root[0].public_bytes(serialization.Encoding.PEM))
+    errors = problems(chained)
+    assert errors == ["gen_cert.json.ca_cert: %r is not issued by the root CA %r"
+                      % (str(chained / "intermediate.pem"), str(chained / "ca.pem"))]
+
+
+def test_dns_within_follows_rfc5280():
+    assert pc._dns_within("a.ns.svc", "ns.svc") and pc._dns_within("ns.svc", "ns.svc")
+    assert not pc._dns_within("xns.svc", "ns.svc") and not pc._dns_within("a.ns.svc.cluster.local", "ns.svc")
+    assert pc._dns_within("a.ns.svc", ".ns.svc") and not pc._dns_within("ns.svc", ".ns.svc")

@@ -1,0 +1,209 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""Take or give back the Leases that keep two deploys apart."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: stack_lease
+short_description: Take or release the Leases of a deploy (one per stack, one per NodePort it claims)
+version_added: 0.2.0
+description:
+  - Before its first write a deploy takes a C(coordination.k8s.io/v1) Lease C(pdserve-stack-<job>) and one
+    Lease C(pdserve-nodeport-<port>) per NodePort it claims, all in one fixed namespace (O(lease_namespace)),
+    so that two runs for the same stack, or two stacks that want the same NodePort, never write at once.
+  - The holder identity is C(host:pid:job), the pid being the ansible-playbook process's.
+  - A Lease held by another run is waited for up to O(wait) seconds (C(0) fails at once); the failure names
+    the holder, the Lease and what it claims. Leases taken by this call are given back before it fails.
+  - A Lease is free when missing, expired (renewTime + leaseDurationSeconds passed) or held by a process of
+    this host that no longer runs.
+  - With O(state=absent) the Leases this run holds are deleted (with uid and resourceVersion preconditions).
+  - In check mode nothing is written; a Lease held by another run still fails the task, as the real run would.
+author:
+  - pdserve.cluster developers (@pdserve)
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+options:
+  job_id:
+    description: The stack's job_id; names the stack Lease and ends the holder identity.
+    type: str
+    required: true
+  node_ports:
+    description: NodePorts the stack claims, each with the field it comes from (for the messages).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      port:
+        description: The NodePort.
+        type: int
+        required: true
+      field:
+        description: What the port is, in words.
+        type: str
+        default: NodePort
+  state:
+    description: C(present) takes the Leases, C(absent) gives back those this run holds.
+    type: str
+    choices: [present, absent]
+    default: present
+  lease_namespace:
+    description: Namespace of the Leases; one for the whole cluster, so that different stacks meet there.
+    type: str
+    default: kube-system
+  lease_duration:
+    description:
+      - Seconds a Lease stays valid without its holder. A run killed before it gave its Leases back blocks
+        other hosts for at most this long; on its own host a run whose process is gone is overtaken at once.
+    type: int
+    default: 3600
+  wait:
+    description: Seconds to wait for Leases held by another run. C(0) fails at once.
+    type: int
+    default: 0
+  wait_sleep:
+    description: Seconds between two attempts while waiting.
+    type: float
+    default: 2.0
+attributes:
+  check_mode:
+    support: full
+    description: Reads the Leases; fails when another run holds one; writes nothing.
+  diff_mode:
+    support: none
+    description: The Leases live only for the run.
+"""
+
+EXAMPLES = r"""
+- name: Take the stack's Leases
+  pdserve.cluster.stack_lease:
+    job_id: mindie-motor
+    node_ports:
+      - {port: 31015, field: the coordinator's inference NodePort}
+
+- name: Give them back
+  pdserve.cluster.stack_lease:
+    job_id: mindie-motor
+    state: absent
+"""
+
+RETURN = r"""
+holder:
+  description: This run's holder identity (host:pid:job).
+  returned: always
+  type: str
+leases:
+  description: Names of the Leases this run holds after the task (present) or gave back (absent).
+  returned: always
+  type: list
+  elements: str
+waited:
+  description: Seconds spent waiting for other runs.
+  returned: always
+  type: float
+"""
+
+import time
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
+from ansible_collections.pdserve.cluster.plugins.module_utils import _lease, _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import ApiError, Reader, auth_argument_spec
+
+
+def argument_spec():
+    spec = auth_argument_spec()
+    spec.update(
+        job_id=dict(type="str", required=True),
+        node_ports=dict(type="list", elements="dict", default=[], options=dict(
+            port=dict(type="int", required=True),
+            field=dict(type="str", default="NodePort"),
+        )),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        lease_namespace=dict(type="str", default="kube-system"),
+        lease_duration=dict(type="int", default=3600),
+        wait=dict(type="int", default=0),
+        wait_sleep=dict(type="float", default=2.0),
+    )
+    return spec
+
+
+def ARGUMENT_SPEC():
+    return dict(argument_spec=argument_spec())
+
+
+def claims(job_id, node_ports):
+    """The Leases a deploy takes: its stack's, then one per NodePort (ascending, no repeats)."""
+    out = [{"name": _lease.lease_name("stack", job_id), "what": "stack %s" % job_id, "label": "stack %s" % job_id}]
+    seen = set()
+    for item in sorted(node_ports or [], key=lambda i: int(i["port"])):
+        port = int(item["port"])
+        if port in seen:
+            continue
+        seen.add(port)
+        field = item.get("field") or "NodePort"
+        out.append({"name": _lease.lease_name("nodeport", port), "what": "NodePort %d (%s of %s)" % (port, field, job_id),
+                    "label": "NodePort %d (%s)" % (port, field)})
+    return out
+
+
+def take_all(client, wanted, holder, duration, job, wait, wait_sleep, check_mode=False,
+             clock=time.monotonic, sleep=time.sleep, now=_lease.now_utc):
+    """Take every Lease or none. Returns (taken names, None, waited) or ([], failure message, waited)."""
+    start = clock()
+    while True:
+        taken, blocked = [], None
+        for claim in wanted:
+            if check_mode:
+                current = client.get(claim["name"])
+                ok, _ = _lease.free_for(current, holder, now())
+                if not ok:
+                    blocked = (claim, current)
+                    break
+                continue
+            ok, current, _ = _lease.try_take(client, claim, holder, duration, job, now())
+            if not ok:
+                blocked = (claim, current)
+                break
+            taken.append(claim)
+        waited = round(clock() - start, 2)
+        if blocked is None:
+            return [c["name"] for c in taken], None, waited
+        for claim in reversed(taken):
+            _lease.release(client, claim, holder)
+        if waited >= wait:
+            claim, current = blocked
+            return [], ("%s is claimed by %s: another deploy holds it. Nothing was written by this run. "
+                        "Retry when that run ends (or give this one stack_lease_wait seconds to wait); if that run "
+                        "is gone, its Lease expires at the time shown, or delete the Lease."
+                        % (claim["label"], _lease.describe_holder(current, client.namespace))), waited
+        sleep(min(wait_sleep, max(0.0, wait - waited)))
+
+
+def execute(params, check_mode=False):
+    p = params
+    holder = _lock.holder_identity(p["job_id"])
+    wanted = claims(p["job_id"], p["node_ports"])
+    result = dict(changed=False, holder=holder, leases=[], waited=0.0)
+    try:
+        client = _lease.LeaseClient(Reader.from_params(p, connect_budget=10.0), p["lease_namespace"])
+        if p["state"] == "absent":
+            if not check_mode:
+                result["leases"] = [c["name"] for c in wanted if _lease.release(client, c, holder)]
+            return result
+        names, failure, waited = take_all(client, wanted, holder, p["lease_duration"], p["job_id"], p["wait"],
+                                          p["wait_sleep"], check_mode=check_mode)
+    except ApiError as exc:
+        return dict(result, failed=True, msg="Leases of stack %s: %s" % (p["job_id"], exc))
+    result.update(leases=names, waited=waited)
+    if failure:
+        result.update(failed=True, msg=failure)
+    return result
+
+
+def main():
+    run_module(ARGUMENT_SPEC(), execute)
+
+
+if __name__ == "__main__":
+    main()
