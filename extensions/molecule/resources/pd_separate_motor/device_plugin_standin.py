@@ -56,6 +56,7 @@ def step(api, namespace):
     pods = [p for p in api.list_namespaced_pod(namespace).items if npus(p) and not p.metadata.deletion_timestamp]
     nodes = {n.metadata.name: n for n in api.list_node().items}
     waiting = 0
+    given = {}  # node -> ids given in this step (the listed pods do not show them yet)
     for pod in sorted(pods, key=lambda p: p.metadata.name):
         if used_ids(pod) is not None:
             continue
@@ -64,7 +65,7 @@ def step(api, namespace):
             continue
         node = nodes[pod.spec.node_name]
         capacity = int((node.status.allocatable or {}).get(RESOURCE, 0))
-        taken = set()
+        taken = set(given.get(pod.spec.node_name, ()))
         for other in pods:
             if other.spec.node_name == pod.spec.node_name and used_ids(other):
                 taken.update(used_ids(other))
@@ -87,6 +88,7 @@ def step(api, namespace):
             CONFIG_ANNOTATION: json.dumps(doc, separators=(",", ":")),
         }}}
         api.patch_namespaced_pod(pod.metadata.name, namespace, body)
+        given.setdefault(pod.spec.node_name, set()).update(free)
         print("annotated %s on %s: %s" % (pod.metadata.name, pod.spec.node_name, free))
     return waiting, len(pods)
 
