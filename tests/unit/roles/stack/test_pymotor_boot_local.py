@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import signal
 import ssl
 import sys
@@ -29,7 +30,10 @@ from pymotor_render import ROOT, render, sandbox_inventory
 import test_pymotor_contract as configs
 
 VENV_BIN = os.path.join(ROOT, ".venv-motor", "bin")
-ADDR = {"controller": "127.0.0.12", "coordinator": "127.0.0.13"}
+# Loopback addresses of this run's own (all of 127/8 is loopback): two test runs on one machine
+# (parallel checkouts) would otherwise meet on the runtime's fixed ports.
+_NET = "127.%d.%d." % (random.randint(1, 254), random.randint(1, 254))
+ADDR = {"controller": _NET + "12", "coordinator": _NET + "13"}
 
 
 def env_for(r, component, tmp_path, services):
