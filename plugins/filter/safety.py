@@ -22,7 +22,7 @@ author:
 import posixpath
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import _danger
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import weight_path_danger
 
 
 def system_path_rule(path):
@@ -34,7 +34,7 @@ def weight_path_problem(path, forbidden_paths=(), forbidden_trees=()):
     """Why ``path`` is no place for weights (system rule, then the extra paths / trees), or ""."""
     if not path or not str(path).startswith("/"):
         return ""
-    return _danger(posixpath.normpath(path), list(forbidden_paths or []), list(forbidden_trees or [])) or ""
+    return weight_path_danger(posixpath.normpath(path), list(forbidden_paths or []), list(forbidden_trees or [])) or ""
 
 
 def outside_namespace(objects, namespace):

@@ -87,7 +87,7 @@ reference:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import ImageError, ensure_image, remove_image
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import ImageError, ensure_image, remove_image
 
 
 def argspec():

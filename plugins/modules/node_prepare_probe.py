@@ -243,7 +243,8 @@ reset:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe, reset_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import reset_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import probe
 
 CONCERNS = ["images", "npu_network", "entropy", "kubelet", "container_logs", "weights", "labels"]
 
