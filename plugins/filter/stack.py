@@ -20,7 +20,7 @@ author:
   - pdserve.cluster developers
 """
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests
+from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests
 from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
 
 STACK_LABEL = "pdserve.io/stack"

@@ -144,8 +144,9 @@ errors:
 import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import capacity_errors, node_pool, selector_text
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import INSTANCE, NPU_RESOURCE
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, auth_argument_spec
 
 
 def argument_spec():
@@ -161,7 +162,7 @@ def argument_spec():
             tolerations=dict(type="list", elements="dict", default=[]))),
         node_ports=dict(type="list", elements="dict", default=[], options=dict(
             port=dict(type="int", required=True), field=dict(type="str", default=""))),
-        resource=dict(type="str", default=_kube.NPU_RESOURCE),
+        resource=dict(type="str", default=NPU_RESOURCE),
     )
     return spec
 
@@ -183,18 +184,18 @@ def preflight(reader, params):
     pods = reader.list("Pod", namespace=None) if params["groups"] else []
 
     def own(pod):
-        return ((pod.get("metadata") or {}).get("labels") or {}).get(_kube.INSTANCE) == job_id and \
+        return ((pod.get("metadata") or {}).get("labels") or {}).get(INSTANCE) == job_id and \
             (pod.get("metadata") or {}).get("namespace") == params["namespace"]
 
-    errors += _kube.capacity_errors(nodes, pods, params["groups"], params["resource"], ignore_pod=own)
+    errors += capacity_errors(nodes, pods, params["groups"], params["resource"], ignore_pod=own)
     errors += node_port_errors(reader.list("Service", namespace=None) if params.get("node_ports") else [],
                                params.get("node_ports") or [], params["namespace"], job_id)
     pools = []
     for sel, tol in sorted({(tuple(sorted((g["selector"] or {}).items())), json.dumps(g.get("tolerations") or [], sort_keys=True))
                             for g in params["groups"]}):
-        free, skipped = _kube.node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own,
-                                        tolerations=json.loads(tol))
-        pools.append({"selector": _kube.selector_text(dict(sel)), "free": free, "skipped": skipped})
+        free, skipped = node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own,
+                                  tolerations=json.loads(tol))
+        pools.append({"selector": selector_text(dict(sel)), "free": free, "skipped": skipped})
     return {"namespace_exists": namespace_exists, "pools": pools, "errors": errors}
 
 
@@ -204,7 +205,7 @@ def node_port_errors(services, wanted, namespace, job_id):
     held = {}
     for svc in services:
         meta = svc.get("metadata") or {}
-        mine = meta.get("namespace") == namespace and (meta.get("labels") or {}).get(_kube.INSTANCE) == job_id
+        mine = meta.get("namespace") == namespace and (meta.get("labels") or {}).get(INSTANCE) == job_id
         if mine:
             continue
         for port in (svc.get("spec") or {}).get("ports") or []:

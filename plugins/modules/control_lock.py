@@ -76,7 +76,7 @@ released:
 """
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
 
 
 def ARGUMENT_SPEC():

@@ -150,9 +150,9 @@ elapsed:
 import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils import _motor_ranktable as mr
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec, poll
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, auth_argument_spec, poll
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable import RanktableError
 
 
@@ -190,7 +190,7 @@ def current(reader, namespace, name, key):
 
 def execute(params, check_mode=False):
     p = params
-    selector = _kube.stack_selector(p["job_id"] or p["namespace"])
+    selector = stack_selector(p["job_id"] or p["namespace"])
     state = {}
     try:
         reader = Reader.from_params(p)

@@ -116,8 +116,10 @@ errors:
 import copy
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import is_ours, managers, ownership_conflicts
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.pod_security import namespace_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.workload_diff import workload_diff
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
     NotFound, PATHS, Reader, auth_argument_spec)
 
 SUPPORTS_DIFF = True
@@ -192,12 +194,12 @@ def guard(live_ns, live, params, check_mode=False, diff=False):
     objects = params["objects"]
     errors = []
     if not params["adopt"]:
-        errors += _safety.ownership_conflicts(live)
-    plan = _safety.namespace_plan(live_ns, objects, namespace, params["labels"])
+        errors += ownership_conflicts(live)
+    plan = namespace_plan(live_ns, objects, namespace, params["labels"])
     errors += plan["errors"]
     if params["scale"]:
         errors += ["%s differs from the deployed stack; a scale may change only the instance counts"
-                   % d for d in _safety.workload_diff(live, objects)]
+                   % d for d in workload_diff(live, objects)]
     result = {
         "changed": False,
         "namespace": plan,
@@ -205,7 +207,7 @@ def guard(live_ns, live, params, check_mode=False, diff=False):
         "live": [{"kind": o.get("kind"), "namespace": (o.get("metadata") or {}).get("namespace"),
                   "name": (o.get("metadata") or {}).get("name"),
                   "resourceVersion": (o.get("metadata") or {}).get("resourceVersion"),
-                  "ours": _safety.is_ours(o), "managers": _safety.managers(o)} for o in live],
+                  "ours": is_ours(o), "managers": managers(o)} for o in live],
     }
     if errors:
         result["failed"] = True

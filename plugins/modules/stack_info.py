@@ -105,9 +105,11 @@ import json
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import node_schedulable
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import COMPONENT, INSTANCE_INDEX, instance_index, stack_selector
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import pod_problem, pod_ready
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import foreign_objects, is_ours, managers
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
     NAMESPACED, PATHS, Reader, auth_argument_spec)
 
 ISS_INDEX = "infer.huawei.com/instanceset-index"
@@ -138,7 +140,7 @@ def _labels(obj):
 
 def instance_of(obj):
     labels = _labels(obj)
-    for key in (_kube.INSTANCE_INDEX, ISS_INDEX):
+    for key in (INSTANCE_INDEX, ISS_INDEX):
         if labels.get(key, "").isdigit():
             return int(labels[key])
     return 0
@@ -151,7 +153,7 @@ def summarise_roles(objects, pods):
         if obj["kind"] == "InferServiceSet":
             for role in obj["spec"]["template"]["roles"]:
                 # a role's pods carry its name as component label (kv-pool -> kv_pool)
-                name = (((role.get("metadata") or {}).get("labels") or {}).get(_kube.COMPONENT)
+                name = (((role.get("metadata") or {}).get("labels") or {}).get(COMPONENT)
                         or role["name"])
                 roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
                 roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
@@ -159,22 +161,22 @@ def summarise_roles(objects, pods):
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
-            comp = _labels(obj).get(_kube.COMPONENT)
+            comp = _labels(obj).get(COMPONENT)
             if not comp or comp in iss_roles:
                 continue
             entry = roles.setdefault(comp, {"desired": 0, "pods_per_instance": 1})
             entry["desired"] += 1
             entry["pods_per_instance"] = (obj.get("spec") or {}).get("replicas", 1)
     table = []
-    for name in sorted(set(roles) | {_labels(p).get(_kube.COMPONENT) for p in pods} - {None},
+    for name in sorted(set(roles) | {_labels(p).get(COMPONENT) for p in pods} - {None},
                        key=lambda n: (ROLE_ORDER.get(n, 9), n)):
         entry = roles.get(name, {"desired": 0, "pods_per_instance": 1})
-        mine = [p for p in pods if _labels(p).get(_kube.COMPONENT) == name]
+        mine = [p for p in pods if _labels(p).get(COMPONENT) == name]
         by_instance = {}
         for pod in mine:
             by_instance.setdefault(instance_of(pod), []).append(pod)
         ready = sum(1 for group in by_instance.values()
-                    if len([p for p in group if _kube.pod_ready(p)]) >= entry["pods_per_instance"])
+                    if len([p for p in group if pod_ready(p)]) >= entry["pods_per_instance"])
         table.append({
             "role": name,
             "desired": entry["desired"],
@@ -186,9 +188,9 @@ def summarise_roles(objects, pods):
                 "node": (p.get("spec") or {}).get("nodeName"),
                 "ip": (p.get("status") or {}).get("podIP"),
                 "phase": (p.get("status") or {}).get("phase"),
-                "ready": _kube.pod_ready(p),
+                "ready": pod_ready(p),
                 "restarts": sum(cs.get("restartCount", 0) for cs in (p.get("status") or {}).get("containerStatuses") or []),
-                "problem": " ".join(x for x in _kube.pod_problem(p) if x),
+                "problem": " ".join(x for x in pod_problem(p) if x),
             } for p in sorted(mine, key=lambda p: (instance_of(p), p["metadata"]["name"]))],
         })
     return table
@@ -206,9 +208,9 @@ def find_endpoint(objects, nodes, pods):
             if port.get("nodePort"):
                 # Prefer a node running a coordinator pod, else any Ready node.
                 hosts = [(p.get("status") or {}).get("hostIP") for p in pods
-                         if _labels(p).get(_kube.COMPONENT) == "coordinator" and (p.get("status") or {}).get("hostIP")]
+                         if _labels(p).get(COMPONENT) == "coordinator" and (p.get("status") or {}).get("hostIP")]
                 if not hosts:
-                    hosts = [a["address"] for n in nodes if _kube.node_schedulable(n)[0]
+                    hosts = [a["address"] for n in nodes if node_schedulable(n)[0]
                              for a in (n.get("status") or {}).get("addresses") or [] if a.get("type") == "InternalIP"]
                 host = hosts[0] if hosts else None
                 return {"service": svc["metadata"]["name"], "host": host, "node_port": port["nodePort"],
@@ -221,7 +223,7 @@ CLUSTER_MADE = (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")
 
 
 def read_stack(reader, namespace, job_id, kinds, config_map, foreign=False):
-    selector = _kube.stack_selector(job_id)
+    selector = stack_selector(job_id)
     ns_obj = reader.get("Namespace", namespace)
     namespace_exists = ns_obj is not None
     objects = []
@@ -249,16 +251,16 @@ def read_stack(reader, namespace, job_id, kinds, config_map, foreign=False):
     nodes = reader.list("Node") if any(o["kind"] == "Service" for o in objects) else []
     return {
         "namespace_exists": namespace_exists,
-        "namespace_ours": bool(ns_obj) and _safety.is_ours(ns_obj),
+        "namespace_ours": bool(ns_obj) and is_ours(ns_obj),
         "objects": [{
             "kind": o["kind"], "apiVersion": o["apiVersion"], "name": o["metadata"]["name"],
-            "namespace": o["metadata"].get("namespace"), "component": _labels(o).get(_kube.COMPONENT),
-            "instance_index": _kube.instance_index(o), "stack": _labels(o).get(STACK_LABEL),
+            "namespace": o["metadata"].get("namespace"), "component": _labels(o).get(COMPONENT),
+            "instance_index": instance_index(o), "stack": _labels(o).get(STACK_LABEL),
             "owned": bool((o.get("metadata") or {}).get("ownerReferences")),
-            "ours": _safety.is_ours(o), "managers": _safety.managers(o),
+            "ours": is_ours(o), "managers": managers(o),
             "resourceVersion": (o.get("metadata") or {}).get("resourceVersion"),
         } for o in objects],
-        "foreign": _safety.foreign_objects(
+        "foreign": foreign_objects(
             [o for kind in kinds if kind in NAMESPACED for o in reader.list(kind, namespace)], CLUSTER_MADE)
         if foreign and namespace_exists else [],
         "roles": summarise_roles(objects, pods),

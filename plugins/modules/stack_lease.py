@@ -107,8 +107,9 @@ waited:
 import time
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _lease, _lock
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import ApiError, Reader, auth_argument_spec
+from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube import lease as _lease
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import ApiError, Reader, auth_argument_spec
 
 
 def argument_spec():

@@ -71,8 +71,8 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, auth_argument_spec
 
 SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -115,7 +115,7 @@ def main():
     stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
     folder = os.path.join(p["dest"], stamp)
     try:
-        pods = reader.list("Pod", p["namespace"], label_selector=_kube.stack_selector(p["job_id"] or p["namespace"]))
+        pods = reader.list("Pod", p["namespace"], label_selector=stack_selector(p["job_id"] or p["namespace"]))
     except Exception as exc:
         module.fail_json(msg="could not list the pods of %s: %s" % (p["namespace"], exc))
     files = plan(pods, folder)

@@ -102,8 +102,9 @@ api_errors:
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import (
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import describe_pod, pod_problem, pod_ready, workload_ready
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
     Reader, TransientError, auth_argument_spec, poll)
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet")
@@ -126,14 +127,14 @@ def snapshot(reader, namespace, selector):
     workloads = []
     for kind in WORKLOAD_KINDS:
         for obj in reader.list(kind, namespace, label_selector=selector):
-            ok, why = _kube.workload_ready(obj)
+            ok, why = workload_ready(obj)
             workloads.append({"kind": kind, "name": obj["metadata"]["name"], "ready": ok, "reason": why})
     pods = reader.list("Pod", namespace, label_selector=selector)
     return workloads, pods
 
 
 def is_ready(workloads, pods, expected):
-    ready_pods = [p for p in pods if _kube.pod_ready(p)]
+    ready_pods = [p for p in pods if pod_ready(p)]
     terminating = [p for p in pods if (p.get("metadata") or {}).get("deletionTimestamp")]
     return all(w["ready"] for w in workloads) and len(ready_pods) >= expected and not terminating and (
         bool(workloads) or expected == 0)
@@ -141,7 +142,7 @@ def is_ready(workloads, pods, expected):
 
 def diagnose(reader, namespace, workloads, pods, expected, log_lines):
     lines = []
-    ready = [p for p in pods if _kube.pod_ready(p)]
+    ready = [p for p in pods if pod_ready(p)]
     if len(ready) < expected:
         lines.append("%d of %d expected pods are Ready (%d exist)" % (len(ready), expected, len(pods)))
     for w in workloads:
@@ -153,7 +154,7 @@ def diagnose(reader, namespace, workloads, pods, expected, log_lines):
         inv = ev.get("involvedObject") or {}
         by_object.setdefault((inv.get("kind"), inv.get("name")), []).append(ev)
     for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
-        kind, _ = _kube.pod_problem(pod)
+        kind, _ = pod_problem(pod)
         if kind is None:
             continue
         tail = None
@@ -163,7 +164,7 @@ def diagnose(reader, namespace, workloads, pods, expected, log_lines):
                     tail = reader.log(namespace, pod["metadata"]["name"], cs["name"], previous=True,
                                       tail_lines=log_lines)
                     break
-        lines += _kube.describe_pod(pod, by_object.get(("Pod", pod["metadata"]["name"])), tail)
+        lines += describe_pod(pod, by_object.get(("Pod", pod["metadata"]["name"])), tail)
     # Controllers that could not make their pods (quota, Pod Security, bad template) say so in events.
     for (kind, name), evs in sorted(by_object.items()):
         if kind in ("ReplicaSet", "Deployment", "StatefulSet", "InferServiceSet"):
@@ -182,7 +183,7 @@ def execute(params, check_mode=False):
     if check_mode:
         return dict(changed=False, ready=False, elapsed=0.0, workloads=[], pods=[], diagnosis=[], api_errors=[],
                     msg="check mode: nothing to wait for")
-    selector = _kube.stack_selector(p["job_id"] or p["namespace"])
+    selector = stack_selector(p["job_id"] or p["namespace"])
     state = {"workloads": [], "pods": [], "outages": []}
     try:
         reader = Reader.from_params(p, connect_budget=float(p["wait_timeout"]))
@@ -202,8 +203,8 @@ def execute(params, check_mode=False):
         pods = [{
             "name": pod["metadata"]["name"],
             "node": (pod.get("spec") or {}).get("nodeName"),
-            "ready": _kube.pod_ready(pod),
-            "problem": " ".join(x for x in _kube.pod_problem(pod) if x),
+            "ready": pod_ready(pod),
+            "problem": " ".join(x for x in pod_problem(pod) if x),
         } for pod in state["pods"]]
         result = dict(changed=False, ready=bool(ready), elapsed=round(elapsed, 2), workloads=state["workloads"],
                       pods=pods, diagnosis=[], api_errors=state["outages"])

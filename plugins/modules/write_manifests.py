@@ -54,7 +54,7 @@ dest:
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests, write_if_changed
+from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests, write_if_changed
 
 
 SUPPORTS_DIFF = True

@@ -204,4 +204,3 @@ def restore_fstab(text, lines):
             restored.append(body)
         out.append(body + ending)
     return "".join(out), restored
-

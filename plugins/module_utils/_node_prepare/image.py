@@ -127,4 +127,3 @@ def image_present(params, runtime, run, which):
         return None
     return normalize(params["image_name"]) in {normalize(line) for line in out.splitlines()
                                                if line.strip() and "<none>" not in line}
-

@@ -32,6 +32,7 @@ def state_plan(params, result):
         plan.update(needs_write=True, new_content=dump_state(new))
     return plan
 
+
 def reset_plan(params):
     """Everything reset restores on this node, from the recorded state (the probe's reset mode)."""
     path = params["state_path"]

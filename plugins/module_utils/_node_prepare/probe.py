@@ -83,6 +83,7 @@ def detect_runtime(wanted, kubelet_text, kubeadm_flags_path):
             return "docker", "%s exists (kubelet with dockershim)" % path
     return None, "no kubelet endpoint, cri-dockerd, containerd or dockerd found"
 
+
 def _under(path, tree):
     tree = tree.rstrip("/") or "/"
     return path == tree or (tree != "/" and path.startswith(tree + "/"))
@@ -147,6 +148,7 @@ def check_weights(params):
             if missing:
                 problems.append("model folder %s lacks %s" % (model, ", ".join(missing)))
     return result
+
 
 def files_differ(wanted):
     """For each path: whether its content differs from the wanted text (a missing file differs)."""
@@ -232,4 +234,3 @@ def probe(params, run=None, which=None):
     result["state"] = state_plan(params, result)
     problems["state"] = result["state"]["problems"]
     return result
-

@@ -181,5 +181,3 @@ def _remaining(state, concerns):
         if state.get("state_dir_created"):
             left["state_dir_created"] = True
     return left
-
-

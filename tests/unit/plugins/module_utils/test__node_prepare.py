@@ -126,7 +126,7 @@ FORBIDDEN = {"forbidden_paths": ["/", "/home", "/etc"], "forbidden_trees": ["/et
 
 def weights(path, model_dir="", required=()):
     return np_probe.check_weights(dict(FORBIDDEN, weight_mount_path=path, model_dir=model_dir,
-                                 model_required_files=list(required)))
+                                       model_required_files=list(required)))
 
 
 def test_weights_good_path_and_model(tmp_path):
@@ -234,7 +234,7 @@ def test_file_meta(tmp_path):
                                        ("/var/run/w", "/var/run")])
 def test_weights_system_rule_applies_without_the_role_lists(path, tree):
     problems = np_probe.check_weights({"weight_mount_path": path, "model_dir": "", "model_required_files": [],
-                                 "forbidden_paths": [], "forbidden_trees": []})["problems"]
+                                       "forbidden_paths": [], "forbidden_trees": []})["problems"]
     assert "must not be / or a system path" in problems[0] and tree in problems[0]
 
 
@@ -242,6 +242,6 @@ def test_weights_symlink_to_a_safe_path_is_refused(tmp_path):
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     problems = np_probe.check_weights({"weight_mount_path": str(tmp_path / "link"), "model_dir": "",
-                                 "model_required_files": [], "forbidden_paths": [], "forbidden_trees": []})["problems"]
+                                       "model_required_files": [], "forbidden_paths": [], "forbidden_trees": []})["problems"]
     assert problems == ["weight_mount_path %s is a symlink (to %s); mount the real directory"
                         % (tmp_path / "link", tmp_path / "real")]

@@ -113,7 +113,7 @@ class Node:
     def reset(self, concerns=None):
         """What the role's reset does with the plan. Returns the plan."""
         plan = np_plan.reset_plan({"state_path": str(self.state), "concerns": concerns or CONCERNS,
-                              "haveged_path": str(self.haveged)})
+                                   "haveged_path": str(self.haveged)})
         for name, path in (("kubelet_config", self.kubelet), ("docker_daemon_json", self.daemon),
                            ("fstab", self.fstab)):
             if plan[name]["needs_write"]:
@@ -246,7 +246,7 @@ def test_reset_of_some_concerns_keeps_the_record_of_the_others(tmp_path):
 def test_reset_refuses_a_state_file_that_is_not_ours(tmp_path):
     (tmp_path / "state.json").write_text('{"version": 99}')
     plan = np_plan.reset_plan({"state_path": str(tmp_path / "state.json"), "concerns": CONCERNS,
-                          "haveged_path": str(tmp_path / "haveged")})
+                               "haveged_path": str(tmp_path / "haveged")})
     assert plan["recorded"] is False and "not a node_prepare state file" in plan["problems"][0]
 
 

@@ -5,7 +5,7 @@ import json
 import os
 import socket
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
 from ansible_collections.pdserve.cluster.plugins.modules import control_lock
 
 

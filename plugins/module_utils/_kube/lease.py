@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import MANAGED_BY, MANAGER, PART_OF
 
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
 MICROTIME = "%Y-%m-%dT%H:%M:%S.%fZ"
-LABELS = {"app.kubernetes.io/managed-by": "pdserve", "app.kubernetes.io/part-of": "pdserve"}
+LABELS = {MANAGED_BY: MANAGER, PART_OF: MANAGER}
 
 
 def lease_name(kind, value):
@@ -114,7 +115,7 @@ class LeaseClient:
         self.base = LEASE_PATH.format(ns=namespace)
 
     def _error(self, verb, name, status, body):
-        from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import ApiError
+        from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import ApiError
         return ApiError("%s Lease %s/%s on API server %s: HTTP %s: %s"
                         % (verb, self.namespace, name, self.reader.server, status, (body or {}).get("message", "")))
 
