@@ -16,7 +16,7 @@ import pwd
 import re
 import stat
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import system_path_rule
 
 _PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
