@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""Safety rules for the roles' Jinja (module_utils/_safety.py is their one home)."""
+"""Safety rules for the roles' Jinja (module_utils/_platform.py and _node_prepare.py are their homes)."""
 from __future__ import annotations
 
 DOCUMENTATION = r"""
@@ -21,13 +21,13 @@ author:
 
 import posixpath
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
+from ansible_collections.pdserve.cluster.plugins.module_utils import _platform
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import weight_path_danger
 
 
 def system_path_rule(path):
     """The system path rule ``path`` breaks, or ""."""
-    return _safety.system_path_rule(path) or ""
+    return _platform.system_path_rule(path) or ""
 
 
 def weight_path_problem(path, forbidden_paths=(), forbidden_trees=()):

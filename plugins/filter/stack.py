@@ -22,8 +22,7 @@ author:
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests
 from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
-
-STACK_LABEL = "pdserve.io/stack"
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import STACK_LABEL
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
 DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
                 "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]

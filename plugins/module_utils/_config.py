@@ -27,7 +27,16 @@ import json
 import posixpath
 import re
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    A5_SCHEDULE_POLICY,
+    HARDWARE_TYPES,
+    HW_A3,
+    NPUS_PER_NODE,
+    is_a5,
+    node_selector,
+    npu_resource,
+    system_path_rule,
+)
 
 __all__ = [
     "ABSENT",
@@ -68,30 +77,6 @@ ABSENT = _Missing()
 # --------------------------------------------------------------------------------------
 
 CONFIG_VERSION = "v2.0"
-#: The Atlas 350 / 850 / 950 ("A5") families of the current upstream deployer (lib/constant.py
-#: HARDWARE_TYPE_950I_A5): accelerator label huawei-npu, accelerator-type = the type itself, NPU
-#: resource huawei.com/npu, pod annotation huawei.com/schedule_policy, no ring-controller label.
-A5_SCHEDULE_POLICY = {
-    "350-Atlas-8": "chip1-node8",
-    "350-Atlas-16": "chip1-node16",
-    "350-Atlas-4p-8": "chip4-node8",
-    "350-Atlas-4p-16": "chip4-node16",
-    "850-Atlas-8p-8": "chip8-node8",
-    "850-SuperPod-Atlas-8": "chip8-node8-sp",
-    "950-SuperPod-Atlas-8": "chip8-node8-ra64-sp",
-}
-A5_HARDWARE_TYPES = tuple(A5_SCHEDULE_POLICY)
-HARDWARE_TYPES = ("800I_A2", "800I_A3") + A5_HARDWARE_TYPES
-#: NPUs of one node, from the vendor documents. Not known for the A5 families: upstream checks
-#: no count there and its own 950-SuperPod-Atlas-8 example asks 16 per pod, so the per-pod limit
-#: is left to the preflight, which reads the nodes' allocatable huawei.com/npu.
-NPUS_PER_NODE = {"800I_A2": 8, "800I_A3": 16}
-ACCELERATOR_TYPE = dict({"800I_A2": "module-910b-8", "800I_A3": "module-a3-16"},
-                        **{hw: hw for hw in A5_HARDWARE_TYPES})
-ACCELERATOR = "huawei-Ascend910"
-ACCELERATOR_A5 = "huawei-npu"
-NPU_RESOURCE = "huawei.com/Ascend910"
-NPU_RESOURCE_A5 = "huawei.com/npu"
 DEPLOY_MODES = ("infer_service_set", "multi_deployment", "single_container")
 #: motor/config/coordinator.py DeployMode (upstream). Which ones fit which topology: see
 #: _rules_scheduler.
@@ -1580,9 +1565,9 @@ def _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, t
     deploy = user["motor_deploy_config"]
     hardware = deploy["hardware_type"]
     cards = NPUS_PER_NODE.get(hardware)
-    a5 = hardware in A5_HARDWARE_TYPES
-    a3 = hardware == "800I_A3" or a5  # sp-block: every type but the A2, as upstream
-    selector = {"accelerator": ACCELERATOR_A5 if a5 else ACCELERATOR, "accelerator-type": ACCELERATOR_TYPE[hardware]}
+    a5 = is_a5(hardware)
+    a3 = hardware == HW_A3 or a5  # sp-block: every type but the A2, as upstream
+    selector = node_selector(hardware)
     out_roles = {}
     total = 0
     largest = 0
@@ -1646,7 +1631,7 @@ def _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, t
     return {
         "hardware": {
             "a5": a5,
-            "npu_resource": NPU_RESOURCE_A5 if a5 else NPU_RESOURCE,
+            "npu_resource": npu_resource(hardware),
             "schedule_policy": A5_SCHEDULE_POLICY.get(hardware),
             "ring_controller": not a5,
         },

@@ -43,11 +43,19 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
     _check_label_key,
     _check_label_value,
     ABSENT,
-    ACCELERATOR,
-    ACCELERATOR_TYPE,
     ConfigError,
 )
-from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    ATLAS_800I_TYPES as HARDWARE_TYPES,
+    DEFAULT_NAMESPACE,
+    HW_A2,
+    HW_A3,
+    NPU_RESOURCE,
+    NPUS_PER_NODE,
+    PKI_MOUNT_PATH,
+    node_selector,
+    system_path_rule,
+)
 
 __all__ = [
     "MotorConfigInvalid",
@@ -70,8 +78,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 SHAPES = ("multi_machine", "single_container", "heterogeneous")
-HARDWARE_TYPES = ("800I_A2", "800I_A3")
-NPUS_PER_NODE = {"800I_A2": 8, "800I_A3": 16}
 CONTROLLER_FILE = "ms_controller.json"
 COORDINATOR_FILE = "ms_coordinator.json"
 SERVER_FILE = "config.json"
@@ -102,8 +108,8 @@ FORBIDDEN_FEATURES = {
 }
 FORBIDDEN_FEATURES["heterogeneous"] = FORBIDDEN_FEATURES["multi_machine"]
 #: shapes each hardware supports (doc: single machine A2 and A3, multi machine A2 only)
-SHAPE_HARDWARE = {"multi_machine": ("800I_A2",), "heterogeneous": ("800I_A2",),
-                  "single_container": ("800I_A2", "800I_A3")}
+SHAPE_HARDWARE = {"multi_machine": (HW_A2,), "heterogeneous": (HW_A2,),
+                  "single_container": (HW_A2, HW_A3)}
 
 # TLS channels of the model -> the switches they set in the four files.
 # (file, dotted path) pairs; "config" means every server config file.
@@ -216,9 +222,9 @@ def _port(default=_OPT):
 
 
 SCHEMA = _F("obj", keys={
-    "job_id": _F("str", "mindie", check="name"),
+    "job_id": _F("str", DEFAULT_NAMESPACE, check="name"),
     "image": _F("str", _REQ, check="nonempty"),
-    "hardware_type": _F("str", "800I_A2", enum=HARDWARE_TYPES),
+    "hardware_type": _F("str", HW_A2, enum=HARDWARE_TYPES),
     "deploy_shape": _F("str", "multi_machine", enum=SHAPES),
     "model_name": _F("str", _REQ, check="nonempty"),
     "model_weight_path": _F("str", _REQ, check="weightpath"),
@@ -240,7 +246,7 @@ SCHEMA = _F("obj", keys={
         "decode_hardware_type": _F("str", HETERO_HARDWARE_TYPE["decode"]),
     }),
     "tls": _F("obj", {}, keys=dict(
-        {"enabled": _F("bool", True), "cert_dir": _F("str", "/mnt/security", check="abspath")},
+        {"enabled": _F("bool", True), "cert_dir": _F("str", PKI_MOUNT_PATH, check="abspath")},
         **{name: _F("bool") for name in TLS_CHANNELS})),
     "ports": _F("obj", {}, keys={
         "server": _F("obj", {}, keys={
@@ -378,7 +384,7 @@ def normalize(model):
     if not isinstance(model, dict):
         return errors, {}
     shape = norm.get("deploy_shape") if norm.get("deploy_shape") in SHAPES else "multi_machine"
-    hardware = norm.get("hardware_type") if norm.get("hardware_type") in HARDWARE_TYPES else "800I_A2"
+    hardware = norm.get("hardware_type") if norm.get("hardware_type") in HARDWARE_TYPES else HW_A2
     norm.setdefault("npus_per_node", NPUS_PER_NODE[hardware])
     world = norm.get("world_size")
     for key in ("p_world_size", "d_world_size"):
@@ -909,7 +915,7 @@ def _rules_server_file(m, name, doc, ports, errors):
     if ws != world:
         errors.append(ConfigError(base + "worldSize", ws if ws is not _MISSING else ABSENT,
                                   "must equal the NPUs of one server instance (world_size %d, the pod's "
-                                  "huawei.com/Ascend910 request)" % world))
+                                  "%s request)" % (world, NPU_RESOURCE)))
     tp = mc.get("tp", _MISSING)
     if tp != ws:
         errors.append(ConfigError(base + "tp", tp if tp is not _MISSING else ABSENT,
@@ -1117,7 +1123,7 @@ def _derive(m, files, server_ports, effective_rate):
     tls = m["tls"]
     p, d, world = m["p_instances"], m["d_instances"], m["p_world_size"]
     servers = p + d
-    base_selector = {"accelerator": ACCELERATOR, "accelerator-type": ACCELERATOR_TYPE[hardware]}
+    base_selector = node_selector(hardware)
     env = {str(k): str(v) for k, v in (m.get("env") or {}).items()}
     common_env = dict(env)
     common_env.update({"MINDIE_LOG_LEVEL": m["log"]["level"], "MINDIE_LOG_TO_FILE": "1" if m["log"]["to_file"] else "0",
@@ -1137,7 +1143,7 @@ def _derive(m, files, server_ports, effective_rate):
         single_env["MINDIE_MS_GEN_SERVER_PORT"] = "false"  # we render config1..N with their own ports
         pods["single_container"] = {
             "replicas": 1, "npus_per_pod": total, "node_selector": base_selector,
-            "sp_block": total if hardware == "800I_A3" else None, "env": single_env,
+            "sp_block": total if hardware == HW_A3 else None, "env": single_env,
             "config_files": server_files, "probes": True, "ports": server_ports,
         }
     else:
@@ -1185,7 +1191,7 @@ def _derive(m, files, server_ports, effective_rate):
         "npus_per_server_pod": world if shape != "single_container" else total,
         "total_npus": total,
         "npus_per_node": m["npus_per_node"],
-        "sp_block": total if shape == "single_container" and hardware == "800I_A3" else None,
+        "sp_block": total if shape == "single_container" and hardware == HW_A3 else None,
         "pods": pods,
         "pd_rate": rate,
         "ports": ports,

@@ -29,10 +29,14 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _ranktable as rt
 from ansible_collections.pdserve.cluster.plugins.module_utils._motor import POD_NAMES, SERVER_PODS
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    ALLOC_ANNOTATION,
+    COMPONENT,
+    CONFIG_ANNOTATION,
+    HW_A2,
+    HW_A3,
+)
 
-CONFIG_ANNOTATION = "ascend.kubectl.kubernetes.io/ascend-910-configuration"
-ALLOC_ANNOTATION = "huawei.com/Ascend910"
-COMPONENT = "app.kubernetes.io/component"
 PORT_FIELDS = (("predict_port", "port"), ("mgmt_port", "management"), ("metric_port", "metrics"),
                ("inter_comm_port", "inter_comm"))
 
@@ -163,7 +167,7 @@ def records_from_pods(pods, derived, device_ips=None):
                     rec = dict(base, group="server", device_ids=ids,
                                device_ips={str(d): devices[str(d)] for d in ids if str(d) in devices})
                     rec.update({field: port[key] for field, key in PORT_FIELDS})
-                    if derived.get("hardware_type") == "800I_A3":
+                    if derived.get("hardware_type") == HW_A3:
                         rec["super_device_ids"] = {str(d): sdids[str(d)] for d in ids if str(d) in sdids}
                         rec["super_pod_id"] = alloc["super_pod_id"]
                     records.append(rec)
@@ -171,7 +175,7 @@ def records_from_pods(pods, derived, device_ips=None):
             rec = dict(base, group="server", device_ids=list(alloc["device_ids"]), device_ips=devices)
             if kinds[kind].get("hardware_type"):
                 rec["hardware_type"] = kinds[kind]["hardware_type"]
-            if derived.get("hardware_type") == "800I_A3":
+            if derived.get("hardware_type") == HW_A3:
                 rec["super_device_ids"] = sdids
                 rec["super_pod_id"] = alloc["super_pod_id"]
             records.append(rec)
@@ -192,7 +196,7 @@ def _build_records(records):
 
 def initializing_text(derived):
     """The ConfigMap content before the pods are known: empty groups, ``initializing``."""
-    return rt.dumps(rt.build_mindie_motor([], hardware_type=derived.get("hardware_type") or "800I_A2",
+    return rt.dumps(rt.build_mindie_motor([], hardware_type=derived.get("hardware_type") or HW_A2,
                                           status="initializing"))
 
 
@@ -206,6 +210,6 @@ def table_from_pods(pods, derived, device_ips=None):
     if pending:
         return {"complete": False, "pending": pending, "ranktable": None, "text": initializing_text(derived),
                 "records": records}
-    doc = rt.build_mindie_motor(_build_records(records), hardware_type=derived.get("hardware_type") or "800I_A2",
+    doc = rt.build_mindie_motor(_build_records(records), hardware_type=derived.get("hardware_type") or HW_A2,
                                 status="completed")
     return {"complete": True, "pending": [], "ranktable": doc, "text": rt.dumps(doc), "records": records}

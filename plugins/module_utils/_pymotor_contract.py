@@ -23,6 +23,16 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    CA_SHA256_ANNOTATION,
+    PKI_MOUNT_PATH,
+    POD_CERT_DIR,
+    RING_CONTROLLER,
+    RING_CONTROLLER_LABEL,
+    SCHEDULE_POLICY_ANNOTATION,
+    SP_BLOCK_ANNOTATION,
+)
+
 __all__ = ["build", "service_fqdn", "COMPONENT_ROLES", "DEFAULT_SETTINGS", "ENV_NAMES"]
 
 #: ConfigMap holding user_config.json, env.json and the start / probe scripts (every pod runs
@@ -106,7 +116,7 @@ DEFAULT_SETTINGS = {
     # vendor document's "/tmp/motor/examples" inside the image and deploy.py's patch path.
     "upstream_scripts_dir": "/tmp/motor/examples/deployer/startup",
     "tls": {"enabled": False, "secret_prefix": "pdserve-pki", "tools_configmap": "pdserve-cert-tools",
-            "mount_path": "/mnt/security", "cert_dir": "/mnt/pdserve-tls", "ca_sha256": ""},
+            "mount_path": PKI_MOUNT_PATH, "cert_dir": POD_CERT_DIR, "ca_sha256": ""},
 }
 
 
@@ -589,17 +599,17 @@ def _component(name, d, user, s, mode, gen, iss_name, labels, svc_env, common, t
     if engine or single:
         plabels.update({"fault-scheduling": "grace", "fault-retry-times": "10000"})
         if hw["ring_controller"]:
-            plabels["ring-controller.atlas"] = "ascend-910b"
+            plabels[RING_CONTROLLER_LABEL] = RING_CONTROLLER
         if d["sp_block"]:
             if mode == "infer_service_set":
-                annotations["sp-block"] = str(role["npus_per_pod"])  # infer_service.py: per pod
+                annotations[SP_BLOCK_ANNOTATION] = str(role["npus_per_pod"])  # infer_service.py: per pod
             else:
                 # engine.py / single_container.py: on the Deployment, the instance's NPUs
-                workload_annotations["sp-block"] = str(npus if single else role["pods_per_instance"] * npus)
+                workload_annotations[SP_BLOCK_ANNOTATION] = str(npus if single else role["pods_per_instance"] * npus)
         if hw["schedule_policy"]:
-            annotations["huawei.com/schedule_policy"] = hw["schedule_policy"]
+            annotations[SCHEDULE_POLICY_ANNOTATION] = hw["schedule_policy"]
     if use_tls and tls.get("ca_sha256"):
-        annotations["pdserve.io/ca-sha256"] = tls["ca_sha256"]
+        annotations[CA_SHA256_ANNOTATION] = tls["ca_sha256"]
 
     instances = role.get("instances", 1)
     job_names = {}

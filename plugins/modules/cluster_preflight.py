@@ -145,7 +145,7 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import capacity_errors, node_pool, selector_text
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import INSTANCE, NPU_RESOURCE
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import INSTANCE, NPU_RESOURCE
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, auth_argument_spec
 
 

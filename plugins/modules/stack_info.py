@@ -106,7 +106,8 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import node_schedulable
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import COMPONENT, INSTANCE_INDEX, instance_index, stack_selector
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE_INDEX, STACK_LABEL
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import instance_index, stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import pod_problem, pod_ready
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import foreign_objects, is_ours, managers
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
@@ -116,7 +117,6 @@ ISS_INDEX = "infer.huawei.com/instanceset-index"
 # Namespace of the Ascend device plugin's ConfigMaps, where a MindIE-PyMotor stack grants its
 # controller read access (module_utils/_pymotor_contract.py rbac()).
 DEVICE_INFO_NAMESPACE = "kube-system"
-STACK_LABEL = "pdserve.io/stack"
 ROLE_ORDER = {"controller": 0, "coordinator": 1, "union": 2, "prefill": 3, "decode": 4}
 
 

@@ -190,6 +190,7 @@ differences:
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import POD_CERT_DIR
 from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
     ABSENT,
     ConfigError,
@@ -214,7 +215,7 @@ def argspec():
         baseline_env=dict(type="dict"),
         topology=dict(type="str", choices=["pd_hybrid", "pd_separate"]),
         tls_default=dict(type="bool", default=True),
-        tls_cert_dir=dict(type="str", default="/mnt/pdserve-tls"),
+        tls_cert_dir=dict(type="str", default=POD_CERT_DIR),
     )
 
 

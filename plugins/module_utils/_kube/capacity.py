@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import NPU_RESOURCE, condition as _condition
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import NPU_RESOURCE
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import condition as _condition
 
 
 # ----------------------------------------------------------------------------------- quantities

@@ -18,7 +18,7 @@ import datetime
 import re
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import MANAGED_BY, MANAGER, PART_OF
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import MANAGED_BY, MANAGER, PART_OF
 
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
 MICROTIME = "%Y-%m-%dT%H:%M:%S.%fZ"

@@ -1,24 +1,10 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""Our labels on the objects of a stack and small helpers over API objects as plain dicts
-(private: not a public API)."""
+"""Small helpers over API objects as plain dicts (private: not a public API). The label schema
+itself (keys, values, field manager) is a platform fact: module_utils/_platform.py."""
 from __future__ import annotations
 
-MANAGED_BY = "app.kubernetes.io/managed-by"
-PART_OF = "app.kubernetes.io/part-of"
-INSTANCE = "app.kubernetes.io/instance"
-COMPONENT = "app.kubernetes.io/component"
-INSTANCE_INDEX = "pdserve.io/instance-index"
-MANAGER = "pdserve"
-NPU_RESOURCE = "huawei.com/Ascend910"
-
-
-def stack_labels(job_id, component=None):
-    """The labels every object of the stack ``job_id`` carries."""
-    labels = {MANAGED_BY: MANAGER, PART_OF: MANAGER, INSTANCE: job_id}
-    if component:
-        labels[COMPONENT] = component
-    return labels
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import INSTANCE_INDEX, stack_labels
 
 
 def stack_selector(job_id, component=None):

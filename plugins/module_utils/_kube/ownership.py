@@ -7,7 +7,8 @@ field manager ``pdserve``: the stack never takes over (apply) or deletes (purge)
 """
 from __future__ import annotations
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import MANAGED_BY, MANAGER, describe, meta as _meta
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import FIELD_MANAGER, MANAGED_BY, MANAGER
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import describe, meta as _meta
 
 
 def managers(obj):
@@ -22,7 +23,7 @@ def managers(obj):
 
 def is_ours(obj):
     """Whether a live object is ours: our managed-by label and our field manager."""
-    return ((_meta(obj).get("labels") or {}).get(MANAGED_BY) == MANAGER) and MANAGER in managers(obj)
+    return ((_meta(obj).get("labels") or {}).get(MANAGED_BY) == MANAGER) and FIELD_MANAGER in managers(obj)
 
 
 def _owner_text(obj):

@@ -4,7 +4,8 @@
 stack's namespace allows; never lowers an enforce label someone else set."""
 from __future__ import annotations
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import MANAGER, describe, meta as _meta
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import FIELD_MANAGER
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import describe, meta as _meta
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import is_ours, label_owners as _label_owners
 
 
@@ -139,7 +140,7 @@ def namespace_plan(live_ns, objects, namespace, labels):
     if live_ns is None:
         return plan
     current = (_meta(live_ns).get("labels") or {}).get(ENFORCE)
-    others = [m for m in _label_owners(live_ns, ENFORCE) if m != MANAGER]
+    others = [m for m in _label_owners(live_ns, ENFORCE) if m != FIELD_MANAGER]
     if not plan["ours"]:
         plan["render"] = False
     elif current is not None and others:

@@ -8,7 +8,7 @@ import os
 import re
 import stat
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._safety import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import system_path_rule
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import merge_log_opts, set_top_level_keys
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.files import file_meta as _file_meta, read_text as _read
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import image_present
@@ -91,7 +91,7 @@ def _under(path, tree):
 
 def weight_path_danger(path, forbidden_paths, forbidden_trees):
     """Why ``path`` is no place for weights: the collection's system path rule
-    (module_utils/_safety.py), then the role's extra forbidden paths and trees; or None."""
+    (module_utils/_platform.py), then the role's extra forbidden paths and trees; or None."""
     rule = system_path_rule(path)
     if rule:
         return rule

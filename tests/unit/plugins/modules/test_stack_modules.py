@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import COMPONENT, INSTANCE, INSTANCE_INDEX, MANAGED_BY
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE, INSTANCE_INDEX, MANAGED_BY
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, poll
 from ansible_collections.pdserve.cluster.plugins.modules import stack_info, stack_logs, stack_wait
 

@@ -1,0 +1,29 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""The platform filter the roles' Jinja uses (the facts themselves: test__platform.py)."""
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.pdserve.cluster.plugins.filter import platform as f
+from ansible_collections.pdserve.cluster.plugins.module_utils import _platform
+
+
+def test_platform_reads_the_facts():
+    assert f.platform("default_namespace") == _platform.DEFAULT_NAMESPACE
+    assert f.platform("pod_cert_dir") == "/mnt/pdserve-tls"
+    assert f.platform("npu_resource") == "huawei.com/Ascend910"
+    f.platform("npus_per_node")["800I_A2"] = 1  # a copy: the module's dict is not changed
+    assert _platform.NPUS_PER_NODE["800I_A2"] == 8
+
+
+def test_platform_unknown_fact_fails():
+    with pytest.raises(AnsibleFilterError, match="unknown fact 'nope'"):
+        f.platform("nope")
+
+
+def test_stack_labels_filter():
+    assert f.stack_labels("job", "controller", "pd_hybrid") == _platform.stack_labels("job", "controller", "pd_hybrid")
+    assert "platform" in f.FilterModule().filters()
