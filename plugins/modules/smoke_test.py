@@ -21,6 +21,8 @@ description:
   - Never changes anything.
 author:
   - pdserve.cluster developers (@pdserve)
+extends_documentation_fragment:
+  - pdserve.cluster.read_only
 options:
   url:
     description: Base URL of the coordinator, for example C(http://10.0.0.1:31015).
@@ -63,13 +65,6 @@ options:
         answer must carry C(choices[0].message).
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; in check mode it does the same.
-  diff_mode:
-    support: none
-    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -8,7 +8,7 @@ from kubernetes import client
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import INSTANCE, INSTANCE_INDEX, NPU_RESOURCE, stack_labels
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader
-from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight, stack_info, stack_wait
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight, stack_info, stack_wait
 
 from conftest import wait_until
 

@@ -6,7 +6,7 @@ import os
 import socket
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
-from ansible_collections.pdserve.cluster.plugins.modules import control_lock
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import control_lock
 
 
 def test_holder_identity_is_host_pid_job():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube import client as kc
-from ansible_collections.pdserve.cluster.plugins.modules import stack_wait
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_wait
 
 
 class Api:

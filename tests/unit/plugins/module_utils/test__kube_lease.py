@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube import lease as _lease
-from ansible_collections.pdserve.cluster.plugins.modules import stack_lease
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_lease
 
 T0 = datetime.datetime(2026, 11, 30, 12, 0, 0, tzinfo=datetime.timezone.utc)
 

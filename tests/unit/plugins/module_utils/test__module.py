@@ -6,7 +6,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
 
 SPEC = dict(argument_spec=dict(name=dict(type="str", required=True)))
 

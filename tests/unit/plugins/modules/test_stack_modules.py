@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE, INSTANCE_INDEX, MANAGED_BY
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, poll
-from ansible_collections.pdserve.cluster.plugins.modules import stack_info, stack_logs, stack_wait
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_info, stack_logs, stack_wait
 
 LAB = {MANAGED_BY: "pdserve", INSTANCE: "job"}
 
@@ -104,7 +104,7 @@ def test_poll_returns_on_success_or_timeout():
 
 
 def test_preflight_node_port_held_elsewhere():
-    from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight
+    from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight
 
     def svc(ns, name, port, instance=None):
         labels = {"app.kubernetes.io/instance": instance} if instance else {}

@@ -1,0 +1,34 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""The one argument spec helper of the pdserve modules (private: not a public API), in the spirit
+of kubernetes.core's ``args_common.py``.
+
+Each shared option set here has a doc fragment with the same options (validate-modules checks
+that they match):
+
+- the API connection options: kubernetes.core's ``AUTH_ARG_SPEC``, doc fragment
+  ``kubernetes.core.k8s_auth_options``;
+- ``namespace`` (the stack's namespace, required): doc fragment ``pdserve.cluster.stack.namespace``;
+- ``namespace`` and ``job_id`` (the stack's instance label, defaults to the namespace): doc
+  fragment ``pdserve.cluster.stack``.
+"""
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec
+
+SHARED = {
+    "namespace": dict(type="str", required=True),
+    "job_id": dict(type="str"),
+}
+
+
+def kube_argument_spec(shared=("namespace", "job_id"), **options):
+    """AnsibleModule keyword arguments of a module that talks to the API: the connection options,
+    the ``shared`` options named (see SHARED), then the module's own ``options``."""
+    spec = auth_argument_spec()
+    for name in shared:
+        spec[name] = copy.deepcopy(SHARED[name])
+    spec.update(options)
+    return dict(argument_spec=spec)
