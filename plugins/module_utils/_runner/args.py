@@ -10,13 +10,16 @@ that they match):
   ``kubernetes.core.k8s_auth_options``;
 - ``namespace`` (the stack's namespace, required): doc fragment ``pdserve.cluster.stack.namespace``;
 - ``namespace`` and ``job_id`` (the stack's instance label, defaults to the namespace): doc
-  fragment ``pdserve.cluster.stack``.
+  fragment ``pdserve.cluster.stack``;
+- ``namespace``, ``ctr_path`` and ``docker_path`` of the node modules (the container runtime's
+  image store): doc fragment ``pdserve.cluster.container_runtime``.
+
+Standard library only at import (the node modules ship it to the nodes); the Kubernetes client
+is imported by :func:`kube_argument_spec` only.
 """
 from __future__ import annotations
 
 import copy
-
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec
 
 SHARED = {
     "namespace": dict(type="str", required=True),
@@ -27,8 +30,21 @@ SHARED = {
 def kube_argument_spec(shared=("namespace", "job_id"), **options):
     """AnsibleModule keyword arguments of a module that talks to the API: the connection options,
     the ``shared`` options named (see SHARED), then the module's own ``options``."""
+    from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec
+
     spec = auth_argument_spec()
     for name in shared:
         spec[name] = copy.deepcopy(SHARED[name])
     spec.update(options)
     return dict(argument_spec=spec)
+
+
+def container_runtime_options(**options):
+    """The node modules' options for the container runtime's image store, then their own."""
+    spec = dict(
+        namespace=dict(type="str", default="k8s.io"),
+        ctr_path=dict(type="str", default="ctr"),
+        docker_path=dict(type="str", default="docker"),
+    )
+    spec.update(options)
+    return spec
