@@ -22,11 +22,27 @@ Only the standard library is used: this file is shipped to the managed host with
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import posixpath
 import re
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
+    ABSENT,
+    ENV_NAME_RE,
+    NAMESPACE_RE,
+    NO,
+    ConfigError,
+    Ctx,
+    Spec,
+    is_int,
+    is_label_key,
+    is_label_value,
+    is_num,
+    join,
+    render_value,
+    suggest,
+    walk_schema,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     A5_SCHEDULE_POLICY,
     HARDWARE_TYPES,
@@ -50,27 +66,6 @@ __all__ = [
     "DEFAULT_ALLOWED_CHANGES",
 ]
 
-
-class _Missing:
-    """A value that is not there (a missing key, or the absent side of a diff)."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return "<absent>"
-
-    def __bool__(self):
-        return False
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __copy__(self):
-        return self
-
-
-#: Marks an absent key in :class:`ConfigError` values and in :func:`config_diff` results.
-ABSENT = _Missing()
 
 # --------------------------------------------------------------------------------------
 # Facts about the platform (from the MindIE-PyMotor deployer, see docs/validate_config.md)
@@ -130,58 +125,12 @@ HYBRID_KEYS = ("hybrid_instances_num", "single_hybrid_instance_pod_num", "hybrid
 PD_KEYS = ("p_instances_num", "d_instances_num", "single_p_instance_pod_num",
            "single_d_instance_pod_num", "p_pod_npu_num", "d_pod_npu_num")
 
-_NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LABEL_NAME_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?)$")
 _PREFIX_CACHE_KEYS = ("enable_prefix_caching", "enable-prefix-caching", "prefix_caching")
 
 
 # --------------------------------------------------------------------------------------
 # Errors and results
 # --------------------------------------------------------------------------------------
-
-def _render(value, limit=80):
-    if value is ABSENT:
-        return "<missing>"
-    try:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    if len(text) > limit:
-        text = text[:limit - 3] + "..."
-    return text
-
-
-class ConfigError:
-    """One broken rule: where (JSON path), what (the value) and why (the rule)."""
-
-    __slots__ = ("path", "value", "rule")
-
-    def __init__(self, path, value, rule):
-        self.path = path
-        self.value = value
-        self.rule = rule
-
-    def __str__(self):
-        return "%s: %s: %s" % (self.path, _render(self.value), self.rule)
-
-    def __repr__(self):
-        return "ConfigError(%r, %r, %r)" % (self.path, self.value, self.rule)
-
-    def __eq__(self, other):
-        if not isinstance(other, ConfigError):
-            return NotImplemented
-        return (self.path, self.value, self.rule) == (other.path, other.value, other.rule)
-
-    def __hash__(self):
-        return hash((self.path, self.rule))
-
-    def to_dict(self):
-        return {"path": self.path, "value": None if self.value is ABSENT else self.value,
-                "rule": self.rule, "message": str(self)}
-
 
 class Result:
     """What :func:`validate` returns."""
@@ -207,82 +156,40 @@ class Result:
         return "Result(ok=%r, mode=%r, errors=%r)" % (self.ok, self.mode, self.messages)
 
 
-class _Ctx:
-    """Collects errors; remembers the paths that are broken so that rules built on them stay quiet."""
-
-    __slots__ = ("errors", "bad")
-
-    def __init__(self):
-        self.errors = []
-        self.bad = set()
-
-    def err(self, path, value, rule):
-        self.errors.append(ConfigError(path, value, rule))
-        self.bad.add(path)
-
-    def is_bad(self, path):
-        return path in self.bad
-
-
-def _join(path, key):
-    return "%s.%s" % (path, key) if path else str(key)
-
-
 # --------------------------------------------------------------------------------------
 # The schema (a small declarative description; rules across fields live in _rules_*)
 # --------------------------------------------------------------------------------------
 
-_NO = object()
+def _obj(keys=None, closed=True, default=NO, required=False):
+    return Spec("obj", default=default, keys=keys, closed=closed, required=required)
 
 
-class _Spec:
-    __slots__ = ("kind", "default", "required", "enum", "lo", "hi", "lo_open", "keys", "closed",
-                 "nonempty", "doc")
-
-    def __init__(self, kind, default=_NO, required=False, enum=None, lo=None, hi=None,
-                 lo_open=False, keys=None, closed=True, nonempty=False):
-        self.kind = kind
-        self.default = default
-        self.required = required
-        self.enum = enum
-        self.lo = lo
-        self.hi = hi
-        self.lo_open = lo_open
-        self.keys = keys or {}
-        self.closed = closed
-        self.nonempty = nonempty
+def _open(default=NO):
+    return Spec("obj", default=default, closed=False)
 
 
-def _obj(keys=None, closed=True, default=_NO, required=False):
-    return _Spec("obj", default=default, keys=keys, closed=closed, required=required)
+def _int(lo=None, hi=None, default=NO, required=False):
+    return Spec("int", default=default, lo=lo, hi=hi, required=required)
 
 
-def _open(default=_NO):
-    return _Spec("obj", default=default, closed=False)
+def _num(lo=None, hi=None, default=NO, lo_open=False):
+    return Spec("num", default=default, lo=lo, hi=hi, lo_open=lo_open)
 
 
-def _int(lo=None, hi=None, default=_NO, required=False):
-    return _Spec("int", default=default, lo=lo, hi=hi, required=required)
+def _bool(default=NO):
+    return Spec("bool", default=default)
 
 
-def _num(lo=None, hi=None, default=_NO, lo_open=False):
-    return _Spec("num", default=default, lo=lo, hi=hi, lo_open=lo_open)
+def _str(default=NO, enum=None, required=False, nonempty=False):
+    return Spec("str", default=default, enum=enum, required=required, nonempty=nonempty)
 
 
-def _bool(default=_NO):
-    return _Spec("bool", default=default)
-
-
-def _str(default=_NO, enum=None, required=False, nonempty=False):
-    return _Spec("str", default=default, enum=enum, required=required, nonempty=nonempty)
-
-
-def _port(default=_NO, zero_ok=False, lo=1):
-    return _Spec("port", default=default, lo=0 if zero_ok else lo, hi=65535)
+def _port(default=NO, zero_ok=False, lo=1):
+    return Spec("port", default=default, lo=0 if zero_ok else lo, hi=65535)
 
 
 def _any():
-    return _Spec("any")
+    return Spec("any")
 
 
 def _tls_item():
@@ -483,106 +390,6 @@ _FLAT_INDEX = _flat_index()
 
 
 # --------------------------------------------------------------------------------------
-# Schema walk: types, ranges, enums, unknown keys, defaults
-# --------------------------------------------------------------------------------------
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_num(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _suggest(key, known):
-    close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
-    if close:
-        return 'unknown key (did you mean "%s"?)' % close[0]
-    return "unknown key (known keys: %s)" % ", ".join(sorted(known))
-
-
-def _check_enum(spec, value, path, ctx):
-    if spec.enum is not None and value not in spec.enum:
-        rule = "must be one of %s" % ", ".join(spec.enum)
-        close = difflib.get_close_matches(str(value), list(spec.enum), n=1, cutoff=0.6)
-        if close:
-            rule += ' (did you mean "%s"?)' % close[0]
-        ctx.err(path, value, rule)
-
-
-def _range_rule(spec):
-    lo, hi = spec.lo, spec.hi
-    if lo is not None and hi is not None:
-        return "must be between %s and %s" % (lo, hi)
-    if lo is not None:
-        return ("must be greater than %s" if spec.lo_open else "must be at least %s") % lo
-    return "must be at most %s" % hi
-
-
-def _check_range(spec, value, path, ctx):
-    lo, hi = spec.lo, spec.hi
-    if (lo is not None and (value <= lo if spec.lo_open else value < lo)) or (hi is not None and value > hi):
-        ctx.err(path, value, _range_rule(spec))
-
-
-def _walk(spec, value, path, ctx):
-    kind = spec.kind
-    if kind == "any":
-        return
-    if kind == "obj":
-        if not isinstance(value, dict):
-            ctx.err(path, value, "must be an object")
-            return
-        keys = spec.keys
-        for name, sub in keys.items():
-            sub_path = _join(path, name)
-            if name in value:
-                _walk(sub, value[name], sub_path, ctx)
-            elif sub.required:
-                ctx.err(sub_path, ABSENT, "is required")
-            elif sub.default is not _NO:
-                value[name] = copy.deepcopy(sub.default)
-                if sub.kind == "obj":
-                    _walk(sub, value[name], sub_path, ctx)
-        if spec.closed:
-            for name in value:
-                if name not in keys:
-                    ctx.err(_join(path, name), value[name], _suggest(name, keys))
-        return
-    if kind == "str":
-        if not isinstance(value, str):
-            ctx.err(path, value, "must be a string")
-        elif spec.nonempty and not value.strip():
-            ctx.err(path, value, "must be a non-empty string")
-        else:
-            _check_enum(spec, value, path, ctx)
-        return
-    if kind == "bool":
-        if not isinstance(value, bool):
-            ctx.err(path, value, "must be a boolean (true or false)")
-        return
-    if kind == "int":
-        if not _is_int(value):
-            ctx.err(path, value, "must be an integer")
-        else:
-            _check_range(spec, value, path, ctx)
-        return
-    if kind == "num":
-        if not _is_num(value):
-            ctx.err(path, value, "must be a number")
-        else:
-            _check_range(spec, value, path, ctx)
-        return
-    if kind == "port":
-        if not _is_int(value):
-            ctx.err(path, value, "must be an integer port number")
-        elif value < spec.lo or value > spec.hi:
-            ctx.err(path, value, "port must be between %s and %s" % (spec.lo, spec.hi))
-        return
-    raise AssertionError("unknown spec kind %r" % kind)  # pragma: no cover
-
-
-# --------------------------------------------------------------------------------------
 # Inputs: files, merging, overrides
 # --------------------------------------------------------------------------------------
 
@@ -664,7 +471,7 @@ def _apply_overrides(user, overrides, ctx):
         ctx.err("overrides", overrides, "must be an object of key: value pairs")
         return
     for key, value in overrides.items():
-        opath = _join("overrides", key)
+        opath = join("overrides", key)
         key = str(key)
         if key in USER_SCHEMA.keys and isinstance(value, dict):
             user[key] = merge(user.get(key, {}), value)
@@ -678,7 +485,7 @@ def _apply_overrides(user, overrides, ctx):
             places = _FLAT_INDEX.get(key)
             if not places:
                 known = list(_FLAT_INDEX) + list(USER_SCHEMA.keys)
-                ctx.err(opath, value, _suggest(key, known).replace(
+                ctx.err(opath, value, suggest(key, known).replace(
                     "unknown key", "unknown configuration key"))
                 continue
             if len(places) > 1:
@@ -720,7 +527,7 @@ def _good(ctx, path, value, kind):
     if value is ABSENT or ctx.is_bad(path):
         return None
     if kind == "int":
-        return value if _is_int(value) else None
+        return value if is_int(value) else None
     if kind == "str":
         return value if isinstance(value, str) else None
     if kind == "bool":
@@ -739,7 +546,7 @@ def _sub(node, *keys):
 
 def _port_value(value):
     """Ports written as integers or as numeric strings (vLLM's kv_port is a string)."""
-    if _is_int(value):
+    if is_int(value):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
@@ -748,19 +555,6 @@ def _port_value(value):
 
 def _norm_path(value):
     return posixpath.normpath(value) if value else value
-
-
-def _check_label_key(key):
-    if not isinstance(key, str) or not key:
-        return False
-    prefix, _sep, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN_RE.match(prefix)):
-        return False
-    return 0 < len(name) <= 63 and bool(_LABEL_NAME_RE.match(name))
-
-
-def _check_label_value(value):
-    return isinstance(value, str) and len(value) <= 63 and bool(_LABEL_VALUE_RE.match(value)) and value != ""
 
 
 # --------------------------------------------------------------------------------------
@@ -773,7 +567,7 @@ def _detect(deploy, ctx):
     pd = [k for k in PD_KEYS if k in deploy]
     if hybrid and pd:
         for key in pd:
-            ctx.err(_join("motor_deploy_config", key), deploy[key],
+            ctx.err(join("motor_deploy_config", key), deploy[key],
                     "PD-separate keys are not allowed together with hybrid keys (%s); use one set"
                     % ", ".join(hybrid))
         return None
@@ -795,7 +589,7 @@ def _rules_topology(user, topology, ctx):
         section, _env, inst_key, pods_key, npu_key = ENGINE_ROLES[role]
         for key in (inst_key, npu_key):
             if key not in deploy:
-                ctx.err(_join("motor_deploy_config", key), ABSENT,
+                ctx.err(join("motor_deploy_config", key), ABSENT,
                         "is required for %s" % ("PD hybrid" if topology == "hybrid" else "PD separate"))
         if pods_key not in deploy:
             deploy[pods_key] = 1
@@ -815,9 +609,9 @@ def _rules_topology(user, topology, ctx):
 def _role_counts(deploy, role, ctx):
     _section, _env, inst_key, pods_key, npu_key = ENGINE_ROLES[role]
     base = "motor_deploy_config"
-    inst = _good(ctx, _join(base, inst_key), deploy.get(inst_key, ABSENT), "int")
-    pods = _good(ctx, _join(base, pods_key), deploy.get(pods_key, ABSENT), "int")
-    npus = _good(ctx, _join(base, npu_key), deploy.get(npu_key, ABSENT), "int")
+    inst = _good(ctx, join(base, inst_key), deploy.get(inst_key, ABSENT), "int")
+    pods = _good(ctx, join(base, pods_key), deploy.get(pods_key, ABSENT), "int")
+    npus = _good(ctx, join(base, npu_key), deploy.get(npu_key, ABSENT), "int")
     return inst, pods, npus
 
 
@@ -831,7 +625,7 @@ def _rules_hardware(user, roles, topology, ctx):
         npu_key = ENGINE_ROLES[role][4]
         npus = _role_counts(deploy, role, ctx)[2]
         if npus is not None and npus > cards:
-            ctx.err(_join("motor_deploy_config", npu_key), npus,
+            ctx.err(join("motor_deploy_config", npu_key), npus,
                     "must be at most %d: a %s node has %d NPUs and a pod asking for more is never "
                     "scheduled" % (cards, hardware, cards))
     if deploy.get("deploy_mode") == "single_container":
@@ -840,7 +634,7 @@ def _rules_hardware(user, roles, topology, ctx):
             inst, pods, npus = _role_counts(deploy, role, ctx)
             pods_key = ENGINE_ROLES[role][3]
             if pods is not None and pods != 1:
-                ctx.err(_join("motor_deploy_config", pods_key), pods,
+                ctx.err(join("motor_deploy_config", pods_key), pods,
                         "must be 1 with deploy_mode single_container (one machine per instance)")
             if inst is not None and npus is not None:
                 total += inst * npus
@@ -856,7 +650,7 @@ def _rules_not_rendered(user, topology, ctx):
     deploy = user["motor_deploy_config"]
     for key in ("e_instances_num", "single_e_instance_pod_num", "e_pod_npu_num"):
         if key in deploy:
-            ctx.err(_join("motor_deploy_config", key), deploy[key],
+            ctx.err(join("motor_deploy_config", key), deploy[key],
                     "the encode (E) role of upstream's deployer is not rendered by pdserve yet; remove "
                     "the e_* keys (pdserve deploys prefill / decode or union instances)")
     if "motor_engine_encode_config" in user:
@@ -870,7 +664,7 @@ def _rules_not_rendered(user, topology, ctx):
     for section in ("motor_engine_union_config", "motor_engine_prefill_config", "motor_engine_decode_config"):
         sec = user.get(section)
         if isinstance(sec, dict) and sec.get("engine_type") == "sglang":
-            ctx.err(_join(section, "engine_type"), "sglang",
+            ctx.err(join(section, "engine_type"), "sglang",
                     "sglang needs upstream's mf_store component (ASCEND_MF_STORE_URL), which pdserve "
                     "does not render yet; use %s" % " or ".join(RENDERED_ENGINE_TYPES))
 
@@ -893,7 +687,7 @@ def _rules_kv_pool(user, ctx):
         return None
     missing = [k for k in ("eviction_high_watermark_ratio", "eviction_ratio") if k not in cfg]
     for key in missing:
-        ctx.err(_join("kv_cache_pool_config", key), ABSENT,
+        ctx.err(join("kv_cache_pool_config", key), ABSENT,
                 "is required when the KV cache pool runs (upstream's deployer refuses the pool without it)")
     if missing:
         return None
@@ -908,7 +702,7 @@ def _rules_kv_pool(user, ctx):
 def _rules_identity(user, ctx):
     deploy = user["motor_deploy_config"]
     job_id = _good(ctx, "motor_deploy_config.job_id", deploy.get("job_id", ABSENT), "str")
-    if job_id is not None and (len(job_id) > 63 or not _NAMESPACE_RE.match(job_id)):
+    if job_id is not None and (len(job_id) > 63 or not NAMESPACE_RE.match(job_id)):
         ctx.err("motor_deploy_config.job_id", job_id,
                 "must be a valid Kubernetes namespace name (lower-case letters, digits and '-', "
                 "starting and ending with a letter or digit, at most 63 characters)")
@@ -930,11 +724,11 @@ def _parallel(cfg, base, ctx):
     out = {}
     for name in ("tensor_parallel_size", "data_parallel_size", "pipeline_parallel_size"):
         key, value = _eget(cfg, name)
-        path = _join(base, key)
+        path = join(base, key)
         if value is ABSENT:
             cfg[name] = 1
             value = 1
-        elif not _is_int(value):
+        elif not is_int(value):
             ctx.err(path, value, "must be an integer")
             value = None
         elif value < 1:
@@ -951,22 +745,22 @@ def _rules_engine(user, role, wmp, ctx):
     if not isinstance(sec, dict) or ctx.is_bad(section):
         return None
     cfg = sec.get("engine_config", ABSENT)
-    base = _join(section, "engine_config")
+    base = join(section, "engine_config")
     if cfg is ABSENT:
         ctx.err(base, ABSENT, "is required (model, served_model_name and the parallel sizes)")
         return None
     if not isinstance(cfg, dict):
         return None
-    info = {"engine_type": _good(ctx, _join(section, "engine_type"), sec.get("engine_type", ABSENT), "str")}
+    info = {"engine_type": _good(ctx, join(section, "engine_type"), sec.get("engine_type", ABSENT), "str")}
     key, name = _eget(cfg, "served_model_name")
     if name is ABSENT:
-        ctx.err(_join(base, key), ABSENT, "is required")
+        ctx.err(join(base, key), ABSENT, "is required")
     elif not isinstance(name, str) or not name.strip():
-        ctx.err(_join(base, key), name, "must be a non-empty string")
+        ctx.err(join(base, key), name, "must be a non-empty string")
     else:
         info["served_model_name"] = name
     key, model = _eget(cfg, "model")
-    mpath = _join(base, key)
+    mpath = join(base, key)
     if model is ABSENT:
         ctx.err(mpath, ABSENT, "is required (path of the weights inside the container)")
     elif not isinstance(model, str) or not model.strip():
@@ -983,31 +777,31 @@ def _rules_engine(user, role, wmp, ctx):
                                   "host path is mounted into the pod" % wmp)
     info["parallel"] = _parallel(cfg, base, ctx)
     key, gmu = _eget(cfg, "gpu_memory_utilization")
-    if gmu is not ABSENT and (not _is_num(gmu) or not 0 < gmu <= 1):
-        ctx.err(_join(base, key), gmu, "must be a number greater than 0 and at most 1")
+    if gmu is not ABSENT and (not is_num(gmu) or not 0 < gmu <= 1):
+        ctx.err(join(base, key), gmu, "must be a number greater than 0 and at most 1")
     key, mml = _eget(cfg, "max_model_len")
-    if mml is not ABSENT and (not _is_int(mml) or mml < 1):
-        ctx.err(_join(base, key), mml, "must be a positive integer")
+    if mml is not ABSENT and (not is_int(mml) or mml < 1):
+        ctx.err(join(base, key), mml, "must be a positive integer")
     key, eep = _eget(cfg, "enable_expert_parallel")
     if eep is not ABSENT and not isinstance(eep, bool):
-        ctx.err(_join(base, key), eep, "must be a boolean (true or false)")
+        ctx.err(join(base, key), eep, "must be a boolean (true or false)")
     ports = {}
     key, rpc = _eget(cfg, "data_parallel_rpc_port")
     if rpc is not ABSENT:
-        if not _is_int(rpc) or not 1 <= rpc <= 65535:
-            ctx.err(_join(base, key), rpc, "port must be an integer between 1 and 65535")
+        if not is_int(rpc) or not 1 <= rpc <= 65535:
+            ctx.err(join(base, key), rpc, "port must be an integer between 1 and 65535")
         else:
-            ports["data_parallel_rpc_port"] = (rpc, _join(base, key))
+            ports["data_parallel_rpc_port"] = (rpc, join(base, key))
     nm = sec.get("motor_nodemanger_config")
     if isinstance(nm, dict) and isinstance(nm.get("api_config"), dict) and "node_manager_port" in nm["api_config"]:
         value = nm["api_config"]["node_manager_port"]
-        npath = _join(section, "motor_nodemanger_config.api_config.node_manager_port")
-        if not _is_int(value) or not 1 <= value <= 65535:
+        npath = join(section, "motor_nodemanger_config.api_config.node_manager_port")
+        if not is_int(value) or not 1 <= value <= 65535:
             ctx.err(npath, value, "port must be an integer between 1 and 65535")
         else:
             ports["node_manager_port"] = (value, npath)
     key, kvt = _eget(cfg, "kv_transfer_config")
-    kvt_path = _join(base, key)
+    kvt_path = join(base, key)
     info["kv_role"] = None
     info["kv_role_missing"] = isinstance(kvt, dict) and "kv_role" not in kvt
     if kvt is not ABSENT:
@@ -1017,21 +811,21 @@ def _rules_engine(user, role, wmp, ctx):
             kv_role = kvt.get("kv_role", ABSENT)
             if kv_role is not ABSENT:
                 if kv_role not in KV_ROLES:
-                    ctx.err(_join(kvt_path, "kv_role"), kv_role, "must be one of %s" % ", ".join(KV_ROLES))
+                    ctx.err(join(kvt_path, "kv_role"), kv_role, "must be one of %s" % ", ".join(KV_ROLES))
                 else:
                     info["kv_role"] = kv_role
             if "kv_port" in kvt:
                 kv_port = _port_value(kvt["kv_port"])
                 if kv_port is None or not 1 <= kv_port <= 65535:
-                    ctx.err(_join(kvt_path, "kv_port"), kvt["kv_port"],
+                    ctx.err(join(kvt_path, "kv_port"), kvt["kv_port"],
                             "port must be an integer (or a string of digits) between 1 and 65535")
                 else:
-                    ports["kv_port"] = (kv_port, _join(kvt_path, "kv_port"))
+                    ports["kv_port"] = (kv_port, join(kvt_path, "kv_port"))
     info["kv_transfer_path"] = kvt_path
     info["kv_transfer_present"] = kvt is not ABSENT
     info["ports"] = ports
     prefix = [k for k in _PREFIX_CACHE_KEYS if cfg.get(k) is True]
-    info["prefix_cache_keys"] = [_join(base, k) for k in prefix]
+    info["prefix_cache_keys"] = [join(base, k) for k in prefix]
     _key, events = _eget(cfg, "kv_events_config")
     info["kv_events"] = events is not ABSENT
     info["enable_multi_endpoints"] = sec.get("enable_multi_endpoints", cfg.get("enable_multi_endpoints", True))
@@ -1047,7 +841,7 @@ def _rules_parallel_vs_npus(user, role, info, ctx):
     world = par["tensor_parallel_size"] * par["data_parallel_size"] * par["pipeline_parallel_size"]
     per_instance = pods * npus
     section = ENGINE_ROLES[role][0]
-    path = _join(section, "engine_config.tensor_parallel_size")
+    path = join(section, "engine_config.tensor_parallel_size")
     detail = ("TP x DP x PP = %d x %d x %d = %d, an instance has %d pod(s) x %d NPUs = %d"
               % (par["tensor_parallel_size"], par["data_parallel_size"], par["pipeline_parallel_size"],
                  world, pods, npus, per_instance))
@@ -1076,10 +870,10 @@ def _rules_pd_pair(user, infos, ctx):
             ctx.err(info["kv_transfer_path"], ABSENT,
                     "is required for PD separate with vllm (kv_role %s)" % want)
         elif info["kv_role"] is not None and info["kv_role"] != want:
-            ctx.err(_join(info["kv_transfer_path"], "kv_role"), info["kv_role"],
+            ctx.err(join(info["kv_transfer_path"], "kv_role"), info["kv_role"],
                     "must be %s in motor_engine_%s_config" % (want, role))
         elif info["kv_role_missing"]:
-            ctx.err(_join(info["kv_transfer_path"], "kv_role"), ABSENT, "is required (%s)" % want)
+            ctx.err(join(info["kv_transfer_path"], "kv_role"), ABSENT, "is required (%s)" % want)
     p, d = infos.get("prefill"), infos.get("decode")
     if not p or not d:
         return
@@ -1095,7 +889,7 @@ def _rules_pd_pair(user, infos, ctx):
 def _rules_union(infos, ctx):
     info = infos.get("union")
     if info and info["kv_role"] in ("kv_producer", "kv_consumer"):
-        ctx.err(_join(info["kv_transfer_path"], "kv_role"), info["kv_role"],
+        ctx.err(join(info["kv_transfer_path"], "kv_role"), info["kv_role"],
                 "PD hybrid (union) instances do both prefill and decode: kv_role %s is for PD "
                 "separate only" % info["kv_role"])
 
@@ -1122,7 +916,7 @@ def _rules_scheduler(user, topology, ctx, raw_port):
     sched = _sub(user, "motor_coordinator_config", "scheduler_config")
     base = "motor_coordinator_config.scheduler_config"
     single = user["motor_deploy_config"].get("deploy_mode") == "single_container"
-    dm = _good(ctx, _join(base, "deploy_mode"), sched.get("deploy_mode", ABSENT), "str")
+    dm = _good(ctx, join(base, "deploy_mode"), sched.get("deploy_mode", ABSENT), "str")
     if topology == "hybrid":
         allowed, wanted = ("single_node",), "single_node"
         why = "PD hybrid (union instances) is served by the single_node router"
@@ -1135,8 +929,8 @@ def _rules_scheduler(user, topology, ctx, raw_port):
         why = ("PD separate with one pod per instance (%s runs every instance in one container: use "
                "motor_deploy_config.deploy_mode single_container for it)" % SINGLE_CONTAINER_COORDINATOR_MODE)
     if dm is not None and topology and dm not in allowed:
-        ctx.err(_join(base, "deploy_mode"), dm, "must be %s: %s" % (" or ".join(allowed), why))
-    elif dm is None and wanted and topology and not ctx.is_bad(_join(base, "deploy_mode")):
+        ctx.err(join(base, "deploy_mode"), dm, "must be %s: %s" % (" or ".join(allowed), why))
+    elif dm is None and wanted and topology and not ctx.is_bad(join(base, "deploy_mode")):
         # Upstream's deployer refuses a hybrid config without it and the runtime defaults to
         # pd_separate; we write the only mode that works into the rendered configuration.
         coord = user.setdefault("motor_coordinator_config", {})
@@ -1146,10 +940,10 @@ def _rules_scheduler(user, topology, ctx, raw_port):
                 sc["deploy_mode"] = wanted
                 sched = sc
         dm = wanted
-    stype = _good(ctx, _join(base, "scheduler_type"), sched.get("scheduler_type", ABSENT), "str")
+    stype = _good(ctx, join(base, "scheduler_type"), sched.get("scheduler_type", ABSENT), "str")
     nested = sched.get("kv_affinity") if isinstance(sched.get("kv_affinity"), dict) else {}
     if "kv_affinity_mode" in sched and "mode" in nested and sched["kv_affinity_mode"] != nested["mode"]:
-        ctx.err(_join(base, "kv_affinity.mode"), nested["mode"],
+        ctx.err(join(base, "kv_affinity.mode"), nested["mode"],
                 "contradicts kv_affinity_mode (%s)" % sched["kv_affinity_mode"])
     conductor_port = 0
     kvc = user.get("kv_conductor_config")
@@ -1191,36 +985,36 @@ def _rules_scheduler(user, topology, ctx, raw_port):
 def _rules_heterogeneous(user, topology, ctx):
     deploy = user["motor_deploy_config"]
     base = "motor_deploy_config"
-    enabled = _good(ctx, _join(base, "enable_pd_heterogeneous"), deploy.get("enable_pd_heterogeneous", ABSENT), "bool")
+    enabled = _good(ctx, join(base, "enable_pd_heterogeneous"), deploy.get("enable_pd_heterogeneous", ABSENT), "bool")
     keys = ("pd_heterogeneous_label_key", "pd_heterogeneous_prefill_label_value",
             "pd_heterogeneous_decode_label_value")
     if not enabled:
         for key in keys:
-            if key in deploy and not ctx.is_bad(_join(base, key)):
-                ctx.err(_join(base, key), deploy[key], "has no effect unless enable_pd_heterogeneous is true")
+            if key in deploy and not ctx.is_bad(join(base, key)):
+                ctx.err(join(base, key), deploy[key], "has no effect unless enable_pd_heterogeneous is true")
         return None
     if topology == "hybrid":
-        ctx.err(_join(base, "enable_pd_heterogeneous"), True,
+        ctx.err(join(base, "enable_pd_heterogeneous"), True,
                 "heterogeneous P/D hardware needs PD separate (p_*/d_* keys), not PD hybrid")
         return None
     good = True
     for key in keys:
-        path = _join(base, key)
+        path = join(base, key)
         value = deploy.get(key, ABSENT)
         if value is ABSENT:
             ctx.err(path, ABSENT, "is required when enable_pd_heterogeneous is true")
             good = False
         elif ctx.is_bad(path):
             good = False
-        elif key.endswith("label_key") and not _check_label_key(value):
+        elif key.endswith("label_key") and not is_label_key(value):
             ctx.err(path, value, "must be a valid Kubernetes label key")
             good = False
-        elif not key.endswith("label_key") and not _check_label_value(value):
+        elif not key.endswith("label_key") and not is_label_value(value):
             ctx.err(path, value, "must be a valid, non-empty Kubernetes label value (no spaces, at most "
                                  "63 characters)")
             good = False
     if good and deploy[keys[1]] == deploy[keys[2]]:
-        ctx.err(_join(base, keys[2]), deploy[keys[2]],
+        ctx.err(join(base, keys[2]), deploy[keys[2]],
                 "must differ from pd_heterogeneous_prefill_label_value: P and D go to different nodes")
         good = False
     if not good:
@@ -1238,14 +1032,14 @@ def _rules_tls(user, ctx):
     for name in TLS_SECTIONS:
         short = name.replace("_tls_config", "")
         item = tls.get(name)
-        base = _join("motor_deploy_config.tls_config", name)
+        base = join("motor_deploy_config.tls_config", name)
         if not isinstance(item, dict) or ctx.is_bad(base):
             out[short] = False
             continue
         for foreign, right in sorted(TLS_FOREIGN_KEYS.items()):
             if foreign in item:
                 # Upstream's deployer passes it on; motor/config/tls_config.py drops it.
-                ctx.err(_join(base, foreign), item[foreign],
+                ctx.err(join(base, foreign), item[foreign],
                         "is not read by MindIE-PyMotor (motor/config/tls_config.py keeps only %s and "
                         "silently drops other keys, so this setting would have no effect%s); write %s"
                         % (", ".join(TLS_KEYS), " and TLS would stay off" if foreign == "tls_enable" else "",
@@ -1256,7 +1050,7 @@ def _rules_tls(user, ctx):
             continue
         for key in TLS_FILES_REQUIRED:
             value = item.get(key, ABSENT)
-            path = _join(base, key)
+            path = join(base, key)
             if ctx.is_bad(path):
                 continue
             if value is ABSENT or value == "":
@@ -1290,9 +1084,9 @@ def _rules_ports(user, topology, engine_infos, ctx):
     def collect(section, api, keys):
         found = []
         for key in keys:
-            path = _join(section + ".api_config", key)
+            path = join(section + ".api_config", key)
             value = api.get(key)
-            if _is_int(value) and not ctx.is_bad(path):
+            if is_int(value) and not ctx.is_bad(path):
                 found.append((value, path))
         return found
 
@@ -1319,7 +1113,7 @@ def _rules_ports(user, topology, engine_infos, ctx):
 
     def get(api, key):
         value = api.get(key)
-        return value if _is_int(value) else None
+        return value if is_int(value) else None
 
     return {
         "coordinator_infer": get(coord_api, "coordinator_api_infer_port"),
@@ -1344,7 +1138,7 @@ def _env_str(value):
     if isinstance(value, bool):
         # What upstream's deploy.py exports for a JSON boolean (Python's str(): True / False).
         return "True" if value else "False"
-    if _is_int(value):
+    if is_int(value):
         return str(value)
     return repr(value) if isinstance(value, float) else str(value)
 
@@ -1357,20 +1151,20 @@ def _validate_env(env, ctx):
         ctx.err(base, env, "must be an object")
         return None
     for name, section in env.items():
-        path = _join(base, name)
+        path = join(base, name)
         if name == "version":
             if not isinstance(section, str):
                 ctx.err(path, section, "must be a string")
             continue
         if name not in ENV_SECTIONS:
-            ctx.err(path, "{...}" if isinstance(section, dict) else section, _suggest(name, ENV_SCHEMA_KEYS))
+            ctx.err(path, "{...}" if isinstance(section, dict) else section, suggest(name, ENV_SCHEMA_KEYS))
             continue
         if not isinstance(section, dict):
             ctx.err(path, section, "must be an object of environment variables")
             continue
         for key, value in section.items():
-            vpath = _join(path, key)
-            if not _ENV_NAME_RE.match(str(key)):
+            vpath = join(path, key)
+            if not ENV_NAME_RE.match(str(key)):
                 ctx.err(vpath, value, "is not a valid environment variable name")
             elif not isinstance(value, (str, int, float)):
                 # booleans are fine: upstream writes them as Python prints them (True / False)
@@ -1395,7 +1189,7 @@ def _rules_pd_rates(env, cards, ctx):
         rates = {}
         for key in ("MINDIE_MS_P_RATE", "MINDIE_MS_D_RATE"):
             where = name if key in section else "motor_common_env"
-            path = _join(_join("env_config", where), key)
+            path = join(join("env_config", where), key)
             value = merged.get(key, ABSENT)
             if value is ABSENT:
                 rates[key] = (0, path)
@@ -1488,7 +1282,7 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
     management sections the user leaves unset get ``enable_tls: true`` and the per-pod
     certificate files in that folder; ``derived["tls_warnings"]`` names the ones turned off.
     """
-    ctx = _Ctx()
+    ctx = Ctx()
     if not isinstance(user_config, dict):
         ctx.err("user_config", user_config, "must be an object (the content of user_config.json)")
         return Result(ctx.errors, user_config, env_config, None, {})
@@ -1499,7 +1293,7 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
     # as the user wrote it (plus overrides), before defaults are filled in
     kvc = user.get("kv_conductor_config")
     raw_conductor_port = kvc.get("http_server_port", ABSENT) if isinstance(kvc, dict) else ABSENT
-    _walk(USER_SCHEMA, user, "", ctx)
+    walk_schema(USER_SCHEMA, user, "", ctx)
     env = _validate_env(env, ctx)
 
     deploy = user.get("motor_deploy_config")
@@ -1676,12 +1470,12 @@ def config_diff(baseline, requested):
     def walk(old, new, path):
         if isinstance(old, dict) and isinstance(new, dict):
             for key in set(old) | set(new):
-                walk(old.get(key, ABSENT), new.get(key, ABSENT), _join(path, key))
+                walk(old.get(key, ABSENT), new.get(key, ABSENT), join(path, key))
         elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
             for index, (a, b) in enumerate(zip(old, new)):
                 walk(a, b, "%s[%d]" % (path, index))
         elif old is ABSENT or new is ABSENT or type(old) is not type(new) or old != new:
-            if not (_is_num(old) and _is_num(new) and old == new):
+            if not (is_num(old) and is_num(new) and old == new):
                 out.append((path or "(root)", old, new))
 
     walk(baseline, requested, "")
@@ -1705,5 +1499,5 @@ def scale_guard(baseline, requested, allowed_changes=DEFAULT_ALLOWED_CHANGES):
         else:
             errors.append(ConfigError(
                 path, new, "differs from the deployed baseline (%s); only %s may change on an "
-                           "update of a running deployment" % (_render(old), ", ".join(sorted(allowed)) or "nothing")))
+                           "update of a running deployment" % (render_value(old), ", ".join(sorted(allowed)) or "nothing")))
     return errors, changes

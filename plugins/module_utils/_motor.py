@@ -26,7 +26,7 @@ Public names:
 
 Rules come from ``mindie-motor-pd-disaggregation.md`` (cited as "doc") unless marked "upstream"
 (MindIE Motor's own config checks, e.g. ports >= 1024, rates <= 767). Errors are
-:class:`~._config.ConfigError` so they read the same as ``validate_config``'s. Paths of the model
+:class:`~._schema.ConfigError` so they read the same as ``validate_config``'s. Paths of the model
 are dotted (``ports.server.port``); paths inside a rendered file are ``<file>:<dotted path>``.
 
 Only the standard library and this collection's module_utils are used (shipped to the host).
@@ -39,11 +39,18 @@ import json
 import posixpath
 import re
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
-    _check_label_key,
-    _check_label_value,
+from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ABSENT,
+    NO,
     ConfigError,
+    Ctx,
+    Spec,
+    is_int,
+    is_label_key,
+    is_label_value,
+    join,
+    memory_quantity,
+    walk_schema,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     ATLAS_800I_TYPES as HARDWARE_TYPES,
@@ -54,7 +61,6 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     NPUS_PER_NODE,
     PKI_MOUNT_PATH,
     node_selector,
-    system_path_rule,
 )
 
 __all__ = [
@@ -158,11 +164,6 @@ CONTROLLER_TLS_ITEMS = ("request_coordinator", "request_server", "http_server", 
 COORDINATOR_TLS_ITEMS = ("controller_server", "request_server", "mindie_client", "mindie_mangment", "external",
                          "status", "etcd_server", "alarm_client")
 
-_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_QUANTITY_RE = re.compile(r"^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-_QUANTITY_FACTOR = {None: 1, "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50,
-                    "Ei": 2 ** 60, "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12, "P": 10 ** 15,
-                    "E": 10 ** 18}
 _FAMILY_RE = re.compile(r"llama-?3|qwen-?2", re.IGNORECASE)
 
 #: environment variables with a range the document states (table 3 / the yaml fields)
@@ -202,19 +203,15 @@ _REQ = object()   # required, no default
 _OPT = object()   # optional, no default (absent stays absent)
 
 
-class _F:
-    """One field: kind (str, int, bool, dict, list, obj, any), default, checks."""
+def _F(kind, default=_OPT, enum=None, lo=None, hi=None, keys=None, check=None):  # noqa: N802 (reads as a type)
+    """One field of the model as a schema-engine :class:`~._schema.Spec`: kind (str, int, bool,
+    dict = an open object, list, obj, any), default (``_REQ``: required, ``_OPT``: none), checks."""
+    return Spec("obj" if kind == "dict" else kind, default=NO if default in (_REQ, _OPT) else default,
+                required=default is _REQ, enum=enum, lo=lo, hi=hi, keys=keys, closed=kind != "dict",
+                check=None if check == "port" else check, range_rule=_PORT_RULE if check == "port" else None)
 
-    __slots__ = ("kind", "default", "enum", "lo", "hi", "keys", "check")
 
-    def __init__(self, kind, default=_OPT, enum=None, lo=None, hi=None, keys=None, check=None):
-        self.kind = kind
-        self.default = default
-        self.enum = enum
-        self.lo = lo
-        self.hi = hi
-        self.keys = keys
-        self.check = check
+_PORT_RULE = "port must be between %d and %d (MindIE Motor rejects ports below %d)" % (PORT_MIN, PORT_MAX, PORT_MIN)
 
 
 def _port(default=_OPT):
@@ -273,106 +270,6 @@ SCHEMA = _F("obj", keys={
 })
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _join(path, key):
-    return "%s.%s" % (path, key) if path else str(key)
-
-
-def _quantity(text):
-    match = _QUANTITY_RE.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        return None
-    return float(match.group(1)) * _QUANTITY_FACTOR[match.group(3)]
-
-
-def _check_string(field, value, path, errors):
-    check = field.check
-    if check == "nonempty" and not value.strip():
-        errors.append(ConfigError(path, value, "must be a non-empty string"))
-    elif check in ("abspath", "weightpath") and not value.startswith("/"):
-        errors.append(ConfigError(path, value, "must be an absolute path inside the container"))
-    elif check == "weightpath" and system_path_rule(value):
-        errors.append(ConfigError(path, value, system_path_rule(value)))
-    elif check == "name" and (len(value) > 63 or not _NAME_RE.match(value)):
-        errors.append(ConfigError(path, value, "must be a valid Kubernetes namespace name (lower-case "
-                                               "letters, digits and '-', at most 63 characters)"))
-    elif check == "label_key" and not _check_label_key(value):
-        errors.append(ConfigError(path, value, "must be a valid Kubernetes label key"))
-    elif check == "label_value" and not _check_label_value(value):
-        errors.append(ConfigError(path, value, "must be a valid, non-empty Kubernetes label value (the doc: "
-                                               "no spaces; letters, digits, '-', '_', '.')"))
-    elif check == "quantity" and _quantity(value) is None:
-        errors.append(ConfigError(path, value, "must be a Kubernetes memory quantity such as 8Gi"))
-    elif field.enum is not None and value not in field.enum:
-        errors.append(ConfigError(path, value, "must be one of %s" % ", ".join(field.enum)))
-
-
-def _walk(field, value, path, errors):
-    """Type-check ``value`` against ``field``; returns the value with defaults filled in."""
-    kind = field.kind
-    if kind == "obj":
-        if not isinstance(value, dict):
-            errors.append(ConfigError(path or "config", value, "must be an object"))
-            return {}
-        out = {}
-        for name, sub in field.keys.items():
-            sub_path = _join(path, name)
-            if name in value and value[name] is not None:
-                out[name] = _walk(sub, value[name], sub_path, errors)
-            elif sub.default is _REQ:
-                errors.append(ConfigError(sub_path, ABSENT, "is required"))
-            elif sub.default is not _OPT:
-                default = copy.deepcopy(sub.default)
-                out[name] = _walk(sub, default, sub_path, errors) if sub.kind == "obj" else default
-        for name in value:
-            if name not in field.keys:
-                errors.append(ConfigError(_join(path, name), value[name], "unknown key (known keys: %s)"
-                                          % ", ".join(sorted(field.keys))))
-        return out
-    if kind == "str":
-        if not isinstance(value, str):
-            errors.append(ConfigError(path, value, "must be a string"))
-        else:
-            _check_string(field, value, path, errors)
-        return value
-    if kind == "int":
-        if not _is_int(value):
-            errors.append(ConfigError(path, value, "must be an integer"))
-        elif (field.lo is not None and value < field.lo) or (field.hi is not None and value > field.hi):
-            if field.hi is None:
-                rule = "must be at least %s" % field.lo
-            else:
-                rule = "must be between %s and %s" % (field.lo, field.hi)
-            if field.check == "port":
-                rule = "port must be between %d and %d (MindIE Motor rejects ports below %d)" % (
-                    PORT_MIN, PORT_MAX, PORT_MIN)
-            errors.append(ConfigError(path, value, rule))
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            errors.append(ConfigError(path, value, "must be a boolean (true or false)"))
-        return value
-    if kind == "dict":
-        if not isinstance(value, dict):
-            errors.append(ConfigError(path, value, "must be an object"))
-            return {}
-        return copy.deepcopy(value)
-    if kind == "list":
-        if not isinstance(value, list):
-            errors.append(ConfigError(path, value, "must be a list"))
-            return []
-        if field.enum is not None:
-            for index, item in enumerate(value):
-                if item not in field.enum:
-                    errors.append(ConfigError("%s[%d]" % (path, index), item,
-                                              "must be one of %s" % ", ".join(field.enum)))
-        return copy.deepcopy(value)
-    raise AssertionError("unknown field kind %r" % kind)  # pragma: no cover
-
-
 # --------------------------------------------------------------------------------------
 # normalize(): schema + defaults that depend on other fields
 # --------------------------------------------------------------------------------------
@@ -380,7 +277,7 @@ def _walk(field, value, path, errors):
 def normalize(model):
     """Type-check the model and fill its defaults: ``(errors, normalized)``."""
     errors = []
-    norm = _walk(SCHEMA, model, "", errors)
+    norm = walk_schema(SCHEMA, model, "", Ctx(errors), fresh=True, hints=False)
     if not isinstance(model, dict):
         return errors, {}
     shape = norm.get("deploy_shape") if norm.get("deploy_shape") in SHAPES else "multi_machine"
@@ -410,7 +307,7 @@ def normalize(model):
 
 
 def _check_scalar_map(section, name, value, errors):
-    path = _join(section, name)
+    path = join(section, name)
     if section == "env":
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(name)):
             errors.append(ConfigError(path, value, "is not a valid environment variable name"))
@@ -418,9 +315,9 @@ def _check_scalar_map(section, name, value, errors):
             errors.append(ConfigError(path, value, "environment values must be strings or integers (write "
                                                    "booleans as \"true\" / \"false\")"))
     elif section == "controller_node_selector":
-        if not _check_label_key(name):
+        if not is_label_key(name):
             errors.append(ConfigError(path, value, "must be a valid Kubernetes label key"))
-        elif not _check_label_value(value):
+        elif not is_label_value(value):
             errors.append(ConfigError(path, value, "must be a valid Kubernetes label value"))
     elif section == "overrides" and not isinstance(value, dict):
         errors.append(ConfigError(path, value, "must be an object merged over the rendered file"))
@@ -435,9 +332,9 @@ def _env_int(env, key, errors):
     if key not in env:
         return None
     value = env[key]
-    text = str(value).strip() if _is_int(value) or isinstance(value, str) else None
+    text = str(value).strip() if is_int(value) or isinstance(value, str) else None
     if text is None or not re.match(r"^\d+$", text):
-        errors.append(ConfigError(_join("env", key), value, "must be a non-negative integer"))
+        errors.append(ConfigError(join("env", key), value, "must be a non-negative integer"))
         return None
     return int(text)
 
@@ -449,7 +346,7 @@ def _rules_env(m, errors):
         value = _env_int(env, key, errors)
         if value is not None:
             if not lo <= value <= hi:
-                errors.append(ConfigError(_join("env", key), env[key], "must be between %d and %d" % (lo, hi)))
+                errors.append(ConfigError(join("env", key), env[key], "must be between %d and %d" % (lo, hi)))
             else:
                 values[key] = value
     for key in ("MINDIE_PREFILL_BATCH_SIZE", "MINDIE_MAX_ITER_TIMES"):
@@ -468,13 +365,13 @@ def _rules_env(m, errors):
                                       "must be between 1 and MINDIE_MAX_SEQ_LEN - 1 (%d)" % hi))
     for key in ENV_BOOL:
         if key in env and str(env[key]).strip().lower() not in ("true", "false", "0", "1"):
-            errors.append(ConfigError(_join("env", key), env[key], "must be true, false, 0 or 1"))
+            errors.append(ConfigError(join("env", key), env[key], "must be true, false, 0 or 1"))
     for key, allowed in ENV_ENUM.items():
         if key in env and env[key] not in allowed:
-            errors.append(ConfigError(_join("env", key), env[key], "must be one of %s" % ", ".join(allowed)))
+            errors.append(ConfigError(join("env", key), env[key], "must be one of %s" % ", ".join(allowed)))
     for key, owner in ENV_OWNED.items():
         if key in env:
-            errors.append(ConfigError(_join("env", key), env[key],
+            errors.append(ConfigError(join("env", key), env[key],
                                       "is set from %s by the renderer; set it there so that the files and "
                                       "the environment agree" % owner))
     return values
@@ -493,7 +390,7 @@ def _rules_rates(m, env_values, errors):
                       env_values.get("MINDIE_MS_D_RATE", 0 if "MINDIE_MS_D_RATE" not in env else None)))
     effective = None
     for p_path, d_path, p, d in pairs:
-        if not _is_int(p) or not _is_int(d):
+        if not is_int(p) or not is_int(d):
             effective = None
             continue
         effective = (p, d, p_path.split(".")[0])
@@ -572,7 +469,7 @@ def _rules_heterogeneous(m, errors):
         return
     for key in ("prefill_label", "decode_label"):
         if key not in hetero:
-            errors.append(ConfigError(_join("heterogeneous", key), ABSENT,
+            errors.append(ConfigError(join("heterogeneous", key), ABSENT,
                                       "is required: the value of the %s node label of the %s nodes"
                                       % (hetero.get("label_key"), "P (32G)" if key.startswith("p") else "D (64G)")))
     p, d = hetero.get("prefill_label"), hetero.get("decode_label")
@@ -582,7 +479,7 @@ def _rules_heterogeneous(m, errors):
     for role in ("prefill", "decode"):
         key = "%s_hardware_type" % role
         if hetero.get(key) != HETERO_HARDWARE_TYPE[role]:
-            errors.append(ConfigError(_join("heterogeneous", key), hetero.get(key),
+            errors.append(ConfigError(join("heterogeneous", key), hetero.get(key),
                                       "must be \"%s\": the controller decides the %s role from this value"
                                       % (HETERO_HARDWARE_TYPE[role], "P" if role == "prefill" else "D")))
 
@@ -599,7 +496,7 @@ def _rules_tls_model(m, errors):
 
 def _rules_resources(m, errors):
     res = m.get("coordinator_resources") or {}
-    req, lim = _quantity(res.get("requests_memory")), _quantity(res.get("limits_memory"))
+    req, lim = memory_quantity(res.get("requests_memory")), memory_quantity(res.get("limits_memory"))
     if req is not None and lim is not None and req > lim:
         errors.append(ConfigError("coordinator_resources.requests_memory", res["requests_memory"],
                                   "must not exceed limits_memory (%s)" % res["limits_memory"]))
@@ -632,10 +529,10 @@ def _server_ports(m, errors):
     out = []
     for index, entry in enumerate(given):
         path = "ports.servers[%d]" % index
-        out.append(_walk(SCHEMA.keys["ports"].keys["server"], entry, path, errors))
+        out.append(walk_schema(SCHEMA.keys["ports"].keys["server"], entry, path, Ctx(errors), fresh=True, hints=False))
         for key in ("port", "management", "metrics", "inter_comm"):
             if key not in (entry if isinstance(entry, dict) else {}):
-                errors.append(ConfigError(_join(path, key), ABSENT, "is required"))
+                errors.append(ConfigError(join(path, key), ABSENT, "is required"))
     return out
 
 
@@ -661,7 +558,7 @@ def _rules_ports(m, server_ports, errors):
     for where, group in groups:
         seen = {}
         for path, value in group:
-            if not _is_int(value):
+            if not is_int(value):
                 continue
             if value in seen:
                 errors.append(ConfigError(path, value, "clashes with %s in %s: every port of one pod must differ"
@@ -863,7 +760,7 @@ def _render_files(m, server_ports, errors):
     known = set(files) | {SERVER_FILE}
     for name, override in overrides.items():
         if name not in known:
-            errors.append(ConfigError(_join("overrides", name), "{...}", "is not a rendered file (files: %s)"
+            errors.append(ConfigError(join("overrides", name), "{...}", "is not a rendered file (files: %s)"
                                       % ", ".join(sorted(known))))
     # "config.json" in single container applies to every server file, "configN.json" to one
     for name in sorted(files):
@@ -894,7 +791,7 @@ def _get(doc, dotted):
 
 
 def _fport(value):
-    if _is_int(value):
+    if is_int(value):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
@@ -930,7 +827,7 @@ def _rules_server_file(m, name, doc, ports, errors):
     if isinstance(wpath, str) and wpath.strip() and not wpath.startswith("/"):
         errors.append(ConfigError(base + "modelWeightPath", wpath, "must be an absolute path inside the container"))
     devices = _get(doc, "BackendConfig.npuDeviceIds")
-    if _is_int(ws):
+    if is_int(ws):
         want = [list(range(ws))]
         if devices != want:
             errors.append(ConfigError(where + "BackendConfig.npuDeviceIds", devices if devices is not _MISSING
