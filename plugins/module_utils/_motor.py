@@ -50,6 +50,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     is_label_value,
     join,
     memory_quantity,
+    merge,
     walk_schema,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
@@ -734,15 +735,6 @@ def _render_probe(m):
                          "operation_log_path": "/var/log/mindie-ms/operation/log.txt"}}
 
 
-def _merge(base, override):
-    if not isinstance(base, dict) or not isinstance(override, dict):
-        return copy.deepcopy(override)
-    out = dict(base)
-    for key, value in override.items():
-        out[key] = _merge(out[key], value) if key in out and isinstance(out[key], dict) else copy.deepcopy(value)
-    return out
-
-
 def server_file_names(m):
     """Names of the server config files of a (normalized) model."""
     if m["deploy_shape"] == "single_container":
@@ -770,7 +762,7 @@ def _render_files(m, server_ports, errors):
         if isinstance(overrides.get(name), dict):
             layers.append(overrides[name])
         for layer in layers:
-            files[name] = _merge(files[name], layer)
+            files[name] = merge(files[name], layer)
     return files
 
 

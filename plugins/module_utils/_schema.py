@@ -7,7 +7,8 @@ with :class:`Spec` trees and reports broken rules as :class:`ConfigError` (path,
 collected in a :class:`Ctx`, so every family's errors read the same and all of them are listed
 at once.
 
-- Errors: :data:`ABSENT`, :class:`ConfigError`, :class:`Ctx`, :func:`join`.
+- Errors: :data:`ABSENT`, :class:`ConfigError`, :class:`Ctx`, :func:`join`; JSON data:
+  :func:`merge` (deep merge, new objects), :func:`copy_json`.
 - The walker: :func:`walk_schema` (types, ranges, enums, unknown keys, defaults).
 - Type checks: :func:`is_int`, :func:`is_num`; name checks: :func:`is_label_key`,
   :func:`is_label_value`, :func:`is_namespace_name`, :func:`is_env_name`; the named string checks
@@ -112,6 +113,28 @@ class Ctx:
 def join(path, key):
     """``path.key`` (``key`` alone at the top)."""
     return "%s.%s" % (path, key) if path else str(key)
+
+
+def merge(base, override):
+    """Deep-merge ``override`` over ``base`` (dicts merge, anything else replaces); new objects."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return copy.deepcopy(override)
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if key in out and isinstance(out[key], dict) and isinstance(value, dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def copy_json(value):
+    """Fast deep copy of JSON-like data (dict / list / scalars)."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------- type checks
