@@ -151,7 +151,7 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils import _motor_ranktable as mr
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import ranktable as mr
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec, poll
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable import RanktableError
 
