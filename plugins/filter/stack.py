@@ -21,7 +21,7 @@ author:
 """
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests
-from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import contract as _pymotor_contract, services as _pymotor_services
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import STACK_LABEL
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
 DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
@@ -145,12 +145,12 @@ def status_table(info, namespace=""):
 
 
 def pymotor_cert_dns_names(config):
-    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor_contract.py)."""
-    return _pymotor_contract.cert_dns_names(config)
+    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor/services.py)."""
+    return _pymotor_services.cert_dns_names(config)
 
 
 def pymotor_contract(config, settings=None):
-    """The MindIE-PyMotor pod contract (module_utils/_pymotor_contract.py) for the templates."""
+    """The MindIE-PyMotor pod contract (module_utils/_pymotor/contract.py) for the templates."""
     return _pymotor_contract.build(config, settings)
 
 

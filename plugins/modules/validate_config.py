@@ -191,7 +191,7 @@ differences:
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import POD_CERT_DIR
-from ansible_collections.pdserve.cluster.plugins.module_utils._config import (
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import (
     ABSENT,
     ConfigError,
     DEFAULT_ALLOWED_CHANGES,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
-from ansible_collections.pdserve.cluster.plugins.module_utils import _motor_ranktable as mr
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import ranktable as mr
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, poll
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable import RanktableError

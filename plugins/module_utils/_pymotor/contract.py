@@ -13,10 +13,10 @@ current upstream deployer (``examples/deployer``) renders; docs/pymotor_contract
 source of each, and every place where pdserve deliberately differs. Values we could not read in
 a source are marked GUESS here and in the document.
 
-Public names: :func:`build` (the contract), :data:`COMPONENT_ROLES`, :func:`service_fqdn`.
+Public names: :func:`build` (the contract); :data:`~.contract_facts.COMPONENT_ROLES`,
+:func:`~.services.service_fqdn`, :func:`~.services.cert_dns_names`, :func:`~.services.rbac`.
 Only the standard library is used.
 """
-
 from __future__ import annotations
 
 import copy
@@ -25,99 +25,29 @@ import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     CA_SHA256_ANNOTATION,
-    PKI_MOUNT_PATH,
-    POD_CERT_DIR,
     RING_CONTROLLER,
     RING_CONTROLLER_LABEL,
     SCHEDULE_POLICY_ANNOTATION,
     SP_BLOCK_ANNOTATION,
 )
-
-__all__ = ["build", "service_fqdn", "COMPONENT_ROLES", "DEFAULT_SETTINGS", "ENV_NAMES"]
-
-#: ConfigMap holding user_config.json, env.json and the start / probe scripts (every pod runs
-#: its boot.sh, so no pod may write it: see rbac()).
-CONFIGMAP = "motor-config"
-#: Where upstream's templates mount that ConfigMap (env CONFIGMAP_PATH).
-CONFIGMAP_PATH = "/mnt/configmap"
-#: Upstream's CONFIG_PATH: a writable folder for the runtime's own files (hccl.json, ranktable,
-#: the synced user_config.json); an emptyDir here.
-CONFIG_PATH = "/usr/local/Ascend/pyMotor/conf"
-#: ROLE values upstream's boot.sh dispatches on (controller.sh, coordinator.sh, engine.sh, ...).
-COMPONENT_ROLES = {
-    "controller": "controller",
-    "coordinator": "coordinator",
-    "union": "union",
-    "prefill": "prefill",
-    "decode": "decode",
-    "kv_pool": "kv_pool",
-    "kv_conductor": "kv_conductor",
-    "single_container": "SINGLE_CONTAINER",
-}
-#: Letter upstream puts in an engine instance's JOB_NAME (engine.sh, generator/engine.py).
-ENGINE_LETTER = {"union": "u", "prefill": "p", "decode": "d"}
-#: InferServiceSet role names (upstream's infer_service_template.yaml).
-ISS_ROLE = {"kv_pool": "kv-pool", "kv_conductor": "kv-conductor"}
-#: Name of the InferServiceSet per engine type (upstream: constant.SERVER_BASE_NAME_MAP); the
-#: operator names Services <service>-<this>-<service index>-<role>, short enough for 63 chars.
-ISS_NAME = {"vllm": "vllm", "mindie-llm": "mindie-server", "sglang": "sglang"}
-#: ServiceAccounts: only the controller talks to the Kubernetes API.
-SA_CONTROLLER = "pdserve-motor-controller"
-SA_NONE = "pdserve-motor"
-#: The Ascend device plugin's per-node ConfigMaps the controller watches
-#: (motor/config/controller.py FaultToleranceConfig.configmap_namespace / configmap_prefix).
-DEVICE_INFO_NAMESPACE = "kube-system"
-
-#: Every environment variable the contract can set, and who reads it (docs/pymotor_contract.md).
-ENV_NAMES = (
-    "POD_IP", "HOST_IP", "POD_NAMESPACE", "CONFIGMAP_PATH", "CONFIG_PATH", "USER_CONFIG_PATH", "ROLE",
-    "JOB_NAME", "CONTROLLER_SERVICE", "COORDINATOR_SERVICE", "COORDINATOR_INFER_SERVICE",
-    "COORDINATOR_OBS_SERVICE", "KV_CONDUCTOR_SERVICE", "KVP_MASTER_SERVICE", "KV_POOL_PORT",
-    "KV_POOL_EVICTION_HIGH_WATERMARK_RATIO", "KV_POOL_EVICTION_RATIO", "DEFAULT_KV_LEASE_TTL",
-    "DISAGGREGATION_BOOTSTRAP_PORT", "ENGINE_TYPE", "MODEL_NAME", "SERVICE_ID", "NORTH_PLATFORM",
-    "MOTOR_LOG_PATH", "ASCEND_WORK_PATH", "ASCEND_CACHE_PATH", "HCCL_PATH", "RANKTABLE_PATH",
-    "CONDUCTOR_CONFIG_PATH", "MOONCAKE_CONFIG_PATH",
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.contract_facts import (
+    COMPONENT_ROLES,
+    CONFIG_PATH,
+    CONFIGMAP,
+    CONFIGMAP_PATH,
+    _CONTROL_TOLERATIONS,
+    DEFAULT_SETTINGS,
+    ENGINE_LETTER,
+    ISS_NAME,
+    ISS_ROLE,
+    SA_CONTROLLER,
+    SA_NONE,
 )
-
-_CONTROL_TOLERATIONS = [  # upstream's controller / coordinator templates
-    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30},
-    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30},
-]
-
-#: What a stack role may set (roles/stack defaults pass them); see docs/pymotor_contract.md.
-DEFAULT_SETTINGS = {
-    "image": "",                      # empty: motor_deploy_config.image_name
-    "image_pull_policy": "IfNotPresent",
-    "scheduler_name": "volcano",
-    "labels": {},                     # the stack's common labels
-    # Upstream's requests / limits (yaml_template/*.yaml).
-    "resources": {
-        "controller": {"requests": {"cpu": "4", "memory": "2Gi"}, "limits": {"cpu": "8", "memory": "4Gi"}},
-        "coordinator": {"requests": {"cpu": "16", "memory": "4Gi"}, "limits": {"cpu": "64", "memory": "8Gi"}},
-        "engine": {"requests": {"cpu": "16", "memory": "64Gi"}, "limits": {"cpu": "64", "memory": "256Gi"}},
-        "kv": {"requests": {"cpu": "4", "memory": "2Gi"}, "limits": {"cpu": "8", "memory": "4Gi"}},
-    },
-    "tolerations": {"control": [], "engine": []},
-    "node_selector": {"control": {}, "engine": {}},
-    # Upstream: fsGroup 1001, seccomp Unconfined, root. We: RuntimeDefault, root unless set.
-    # GUESS: the Python programs and the NPU runtime need no syscall RuntimeDefault blocks, and
-    # engines need no capability (NPU access is through device files); not tried on hardware.
-    "fs_group": 1001,
-    "seccomp_profile": "RuntimeDefault",
-    "run_as_user": None,
-    # The control pods (controller, coordinator, KV pool / conductor) alone; None: run_as_user.
-    # A non-root user makes them satisfy Pod Security "restricted" (docs/safety.md).
-    "control_run_as_user": None,
-    "run_as_group": None,
-    "engine_capabilities_add": [],
-    "shm_size": "64Gi",
-    "startup_failure_threshold": 360,
-    # Upstream scripts the image ships (hccl_tools.py, mooncake_config.py): GUESS, from the
-    # vendor document's "/tmp/motor/examples" inside the image and deploy.py's patch path.
-    "upstream_scripts_dir": "/tmp/motor/examples/deployer/startup",
-    "tls": {"enabled": False, "secret_prefix": "pdserve-pki", "tools_configmap": "pdserve-cert-tools",
-            "mount_path": PKI_MOUNT_PATH, "cert_dir": POD_CERT_DIR, "ca_sha256": ""},
-}
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.services import (
+    rbac,
+    _service_env,
+    _services,
+)
 
 
 def _merge(base, override):
@@ -142,10 +72,6 @@ def generation(user_config, env_config):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def service_fqdn(name, namespace):
-    return "%s.%s.svc.cluster.local" % (name, namespace)
-
-
 def _field(name, path):
     return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}}
 
@@ -153,104 +79,6 @@ def _field(name, path):
 def _val(name, value):
     return {"name": name, "value": str(value)}
 
-
-# --------------------------------------------------------------------------------------
-# Services
-# --------------------------------------------------------------------------------------
-
-def _services(d, mode, iss_name, labels):
-    """Every Service the stack defines: [{component, short, name, type, ports, selector}].
-
-    ``short`` is the name inside an InferServiceSet role, ``name`` the Service the cluster gets
-    (the operator's ``<short>-<iss>-0-<role>``; or our own object's name)."""
-    ports = d["ports"]
-    out = []
-
-    def add(component, short, multi_name, kind, port_list):
-        role = ISS_ROLE.get(component, component)
-        name = "%s-%s-0-%s" % (short, iss_name, role) if mode == "infer_service_set" else multi_name
-        selector = dict(labels, **{"app.kubernetes.io/component": component})
-        out.append({"component": component, "short": short, "name": name, "type": kind,
-                    "ports": port_list, "selector": selector})
-
-    def port(name, number, node_port=None):
-        item = {"name": name, "port": number, "targetPort": number, "protocol": "TCP"}
-        if node_port:
-            item["nodePort"] = node_port
-        return item
-
-    if mode == "single_container":
-        # upstream's single_container_template.yaml: the inference NodePort only; the
-        # components inside reach each other on the pod IP.
-        add("single_container", "", "%s-coordinator-service" % d["job_id"], "NodePort",
-            [port("infer", ports["coordinator_infer"], ports["coordinator_node_port"])])
-        return out
-    iss = mode == "infer_service_set"
-    add("controller", "mindie-motor-service", "mindie-motor-controller-service", "ClusterIP",
-        [port("api", ports["controller_api"])])
-    add("controller", "mindie-motor-observability", "mindie-motor-controller-observability-service", "NodePort",
-        [port("obs", ports["controller_obs"], ports["controller_obs_node_port"])])
-    add("coordinator", "mindie-motor-coordinator-infer", "mindie-motor-coordinator-infer", "NodePort",
-        [port("infer", ports["coordinator_infer"], ports["coordinator_node_port"])])
-    add("coordinator", "mindie-motor-coordinator-mgmt", "mindie-motor-coordinator-mgmt", "ClusterIP",
-        [port("mgmt", ports["coordinator_mgmt"])])
-    add("coordinator", "mindie-motor-coordinator-obs", "mindie-motor-coordinator-obs", "NodePort",
-        [port("obs", ports["coordinator_obs"], ports["coordinator_obs_node_port"])])
-    if d["kv_pool"]["enabled"]:
-        add("kv_pool", "kvp-master", "kvp-master", "ClusterIP", [port("kvp", d["kv_pool"]["port"])])
-    if ports.get("kv_conductor"):
-        add("kv_conductor", "kv-conductor", "kv-conductor", "ClusterIP", [port("http", ports["kv_conductor"])])
-    del iss
-    return out
-
-
-def cert_dns_names(config):
-    """{component: [Service FQDN, ...]}: the names clients use to reach each component's
-    Services (the *_SERVICE variables), for the per-pod certificates' DNS SANs.
-
-    With management TLS on, motor's clients verify the server's host name: the node manager
-    registers with https://$CONTROLLER_SERVICE:<port> (a Service name), so a certificate naming
-    only the pod IP fails with "Hostname mismatch" (seen with 3.0.0b2 on the sandbox's node)."""
-    d = config["derived"]
-    mode = d["deploy_mode"]
-    if mode == "single_container":
-        return {}
-    ports = dict(d["ports"])
-    ports.setdefault("coordinator_obs_node_port", 31017)
-    ports.setdefault("controller_obs_node_port", 31027)
-    iss_name = ISS_NAME.get(d.get("engine_type") or "vllm", "mindie-server")
-    out = {}
-    for svc in _services(dict(d, ports=ports), mode, iss_name, {}):
-        if svc["component"] in ("controller", "coordinator"):
-            out.setdefault(svc["component"], []).append(service_fqdn(svc["name"], d["namespace"]))
-    return out
-
-
-def _service_env(services, namespace, mode):
-    """The *_SERVICE variables: the FQDN of the Service that serves each port."""
-    if mode == "single_container":
-        return {name: "$(POD_IP)" for name in ("CONTROLLER_SERVICE", "COORDINATOR_SERVICE",
-                                               "COORDINATOR_INFER_SERVICE", "COORDINATOR_OBS_SERVICE")}
-    by_port = {}
-    for svc in services:
-        for p in svc["ports"]:
-            by_port[(svc["component"], p["name"])] = service_fqdn(svc["name"], namespace)
-    env = {
-        "CONTROLLER_SERVICE": by_port[("controller", "api")],
-        "COORDINATOR_SERVICE": by_port[("coordinator", "mgmt")],
-        "COORDINATOR_INFER_SERVICE": by_port[("coordinator", "infer")],
-        "COORDINATOR_OBS_SERVICE": by_port[("coordinator", "obs")],
-    }
-    if ("kv_pool", "kvp") in by_port:
-        env["KVP_MASTER_SERVICE"] = by_port[("kv_pool", "kvp")]
-    if ("kv_conductor", "http") in by_port:
-        env["KV_CONDUCTOR_SERVICE"] = by_port[("kv_conductor", "http")]
-    return env
-
-
-# --------------------------------------------------------------------------------------
-# Per component
-# --------------------------------------------------------------------------------------
 
 def _programs(d, s):
     """What boot.sh finally runs per ROLE (after its set-up); the module names are the
@@ -630,36 +458,3 @@ def _component(name, d, user, s, mode, gen, iss_name, labels, svc_env, common, t
         "uses_api": uses_api,
         "npus": npus,
     }
-
-
-def rbac(job_id, namespace, labels):
-    """ServiceAccounts and the controller's read-only access.
-
-    The controller (motor/controller/fault_tolerance/k8s/) lists pods of all namespaces by
-    status.podIP, watches its node, and watches kube-system/mindx-dl-deviceinfo-<node>: get,
-    list and watch on pods and nodes (cluster-wide: the pod lookup is across namespaces) and on
-    ConfigMaps in kube-system. Nothing else, for nobody else: no pod may write motor-config,
-    whose boot.sh every pod runs. (Node names are not known when rendering, so the kube-system
-    grant cannot name the device-info ConfigMaps one by one.)"""
-    name = "pdserve-%s-controller" % job_id
-    meta = {"labels": dict(labels)}
-    return [
-        {"apiVersion": "v1", "kind": "ServiceAccount",
-         "metadata": dict(meta, name=SA_NONE, namespace=namespace), "automountServiceAccountToken": False},
-        {"apiVersion": "v1", "kind": "ServiceAccount",
-         "metadata": dict(meta, name=SA_CONTROLLER, namespace=namespace), "automountServiceAccountToken": True},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-         "metadata": dict(meta, name=name),
-         "rules": [{"apiGroups": [""], "resources": ["pods", "nodes"], "verbs": ["get", "list", "watch"]}]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-         "metadata": dict(meta, name=name),
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
-         "subjects": [{"kind": "ServiceAccount", "name": SA_CONTROLLER, "namespace": namespace}]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-         "metadata": dict(meta, name=name + "-deviceinfo", namespace=DEVICE_INFO_NAMESPACE),
-         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-         "metadata": dict(meta, name=name + "-deviceinfo", namespace=DEVICE_INFO_NAMESPACE),
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name + "-deviceinfo"},
-         "subjects": [{"kind": "ServiceAccount", "name": SA_CONTROLLER, "namespace": namespace}]},
-    ]

@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _config as c
+from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor as c
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import constants
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "configs")
 
@@ -253,7 +254,7 @@ class TestTopology:
 
     def test_neither_hybrid_nor_pd_keys(self):
         cfg = hybrid()
-        for key in c.HYBRID_KEYS:
+        for key in constants.HYBRID_KEYS:
             del cfg["motor_deploy_config"][key]
         one_error(c.validate(cfg), "motor_deploy_config", "must set either hybrid_instances_num")
 
@@ -671,7 +672,7 @@ class TestFeatures:
         # motor/config/tls_config.py drops them silently: TLS would stay off
         result = c.validate(self.tls(**{key: True if key == "tls_enable" else ""}))
         error = one_error(result, "motor_deploy_config.tls_config.infer_tls_config." + key, "silently drops")
-        assert "write " + c.TLS_FOREIGN_KEYS[key] in error.rule
+        assert "write " + constants.TLS_FOREIGN_KEYS[key] in error.rule
 
     def test_mgmt_tls_needs_the_inference_files(self):
         files = dict(ca_file="/c/ca.pem", cert_file="/c/cert.pem", key_file="/c/key.pem")
@@ -883,7 +884,7 @@ class TestWhole:
         assert user["motor_controller_config"]["api_config"]["controller_api_port"] == 1026
         assert user["motor_controller_config"]["standby_config"]["enable_master_standby"] is False
         # no keys of the other topology appear
-        assert not set(c.PD_KEYS) & set(user["motor_deploy_config"])
+        assert not set(constants.PD_KEYS) & set(user["motor_deploy_config"])
         assert "motor_engine_prefill_config" not in user
 
     def test_normalization_is_idempotent(self):

@@ -22,13 +22,12 @@ neither is an error naming the pod and the device.
 Public names: :func:`pod_allocation`, :func:`records_from_pods`, :func:`table_from_pods`,
 :func:`initializing_text`, constants ``CONFIG_ANNOTATION``, ``ALLOC_ANNOTATION``.
 """
-
 from __future__ import annotations
 
 import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _ranktable as rt
-from ansible_collections.pdserve.cluster.plugins.module_utils._motor import POD_NAMES, SERVER_PODS
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor.derive import POD_NAMES, SERVER_PODS
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     ALLOC_ANNOTATION,
     COMPONENT,
@@ -36,6 +35,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
     HW_A2,
     HW_A3,
 )
+
 
 PORT_FIELDS = (("predict_port", "port"), ("mgmt_port", "management"), ("metric_port", "metrics"),
                ("inter_comm_port", "inter_comm"))
