@@ -1,34 +1,15 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""Node capacity against what a stack asks for (private: not a public API): resource quantities,
-taints and tolerations, free NPUs per node pool, first-fit placement, the errors in words."""
+"""Node capacity against what a stack asks for (private: not a public API): requests (quantities
+parsed by module_utils/_schema.py), taints and tolerations, free NPUs per node pool, first-fit
+placement, the errors in words."""
 from __future__ import annotations
 
 import json
-import re
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import NPU_RESOURCE
+from ansible_collections.pdserve.cluster.plugins.module_utils._schema import parse_quantity
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import condition as _condition
-
-
-# ----------------------------------------------------------------------------------- quantities
-_SUFFIX = {
-    "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60,
-    "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-}
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
-
-
-def parse_quantity(value):
-    """A Kubernetes resource quantity ("8", "500m", "64Gi") as a float."""
-    if value is None:
-        return 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    match = _QUANTITY.match(str(value).strip())
-    if not match:
-        raise ValueError("not a Kubernetes quantity: %r" % (value,))
-    return float(match.group(1)) * _SUFFIX[match.group(2) or ""]
 
 
 def pod_request(pod, resource):

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import (
-    capacity_errors, fit_pods, node_pool, node_schedulable, parse_quantity, pod_request, tolerates,
+    capacity_errors, fit_pods, node_pool, node_schedulable, pod_request, tolerates,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE, INSTANCE_INDEX, stack_labels
+from ansible_collections.pdserve.cluster.plugins.module_utils._schema import parse_quantity
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import instance_index, stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import (
     describe_pod, pod_problem, workload_ready,
