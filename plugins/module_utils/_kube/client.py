@@ -6,7 +6,7 @@ Connection options are kubernetes.core's (``kubeconfig``, ``context``, ``host``,
 play sets them once for both collections. Reads use plain REST paths and return plain dicts:
 no discovery round trips, one process for many reads. The stack's objects are not written
 here: they go through ``kubernetes.core.k8s`` (server-side apply); ``Reader.send`` serves the
-run's own coordination objects (Leases, module_utils/_lease.py).
+run's own coordination objects (Leases, module_utils/_kube/lease.py).
 
 Every request is retried while the API server is unreachable or answers 429 / 5xx (backoff,
 bounded by ``Reader.retry_budget``), and every error names the API server and the object.

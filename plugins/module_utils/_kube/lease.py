@@ -5,7 +5,7 @@
 A deploy takes one Lease for its stack and one per NodePort it claims before its first write,
 and gives them back at the end. The Leases live in one fixed namespace (kube-system by
 default) so that two *different* stacks contend for the same NodePort Lease. The holder
-identity is ``host:pid:job`` (module_utils/_lock.py). A Lease is free when it does not exist,
+identity is ``host:pid:job`` (module_utils/_control/lock.py). A Lease is free when it does not exist,
 when this run holds it, when it expired (renewTime + leaseDurationSeconds in the past), or when
 its holder ran on this host and its process is gone.
 

@@ -1,11 +1,11 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""The one ``main()`` of the pdserve modules that also run in-process (private).
+"""The one ``main()`` of the pdserve modules whose work is a runner (private).
 
-Such a module exposes ``ARGUMENT_SPEC()`` (AnsibleModule keyword arguments) and
-``execute(params, check_mode[, diff]) -> dict`` (``failed`` / ``msg`` on failure); as a
-separate process it runs through ``run_module``, in the controller's process through
-plugins/plugin_utils/_inprocess.py.
+A runner (module_utils/_runner/<module>.py) exposes ``ARGUMENT_SPEC()`` (AnsibleModule keyword
+arguments) and ``execute(params, check_mode[, diff]) -> dict`` (``failed`` / ``msg`` on
+failure); as a separate process the module file runs it through ``run_module``, in the
+controller's process the action plugin through plugins/plugin_utils/_inprocess.py.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def _plural(kind):
 
 
 def rest_path(obj):
-    """REST path of one object (known kinds from _kube_client.PATHS, others from apiVersion)."""
+    """REST path of one object (known kinds from _kube/client.py PATHS, others from apiVersion)."""
     kind = obj.get("kind")
     meta = obj.get("metadata") or {}
     ns = meta.get("namespace")

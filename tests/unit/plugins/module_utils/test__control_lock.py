@@ -1,4 +1,4 @@
-"""module_utils/_lock.py: holder identities and the lock file on the control node."""
+"""module_utils/_control/lock.py: holder identities and the lock file on the control node."""
 from __future__ import annotations
 
 import json

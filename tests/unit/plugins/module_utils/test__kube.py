@@ -1,4 +1,4 @@
-"""Pure rules of _kube: quantities, capacity, readiness, diagnosis."""
+"""Pure rules of _kube (objects, capacity, waiter) and the quantities of _schema."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""module_utils/_kube_client.py: transient API errors retried with backoff; errors name the
+"""module_utils/_kube/client.py: transient API errors retried with backoff; errors name the
 API server and the object; stack_wait rides out an outage."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""module_utils/_lease.py and modules/stack_lease.py against an in-memory Lease API."""
+"""module_utils/_kube/lease.py and _runner/stack_lease.py against an in-memory Lease API."""
 from __future__ import annotations
 
 import datetime
