@@ -14,6 +14,8 @@ description:
   - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
   - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
   - C(pymotor_cert_dns_names) lists the Service names of the controller and coordinator, for their certificates.
+  - C(motor_pod_probes) tells whether a MindIE Motor pod gets its probes (TLS removes the controller's and
+    coordinator's unless the role keeps them).
   - C(pymotor_contract) computes the MindIE-PyMotor pod contract (entry points, environment, Services,
     probes, resources, security context, RBAC) from C(validate_config)'s result and the stack's settings.
 author:
@@ -21,8 +23,8 @@ author:
 """
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import derive as _motor_derive
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import contract as _pymotor_contract, services as _pymotor_services
-from ansible_collections.pdserve.cluster.plugins.module_utils._platform import STACK_LABEL
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
 DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
                 "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]
@@ -154,6 +156,11 @@ def pymotor_contract(config, settings=None):
     return _pymotor_contract.build(config, settings)
 
 
+def motor_pod_probes(pod, keep_with_tls=False):
+    """Whether a MindIE Motor pod gets its probes (module_utils/_motor/derive.py pod_probes)."""
+    return _motor_derive.pod_probes(pod or {}, keep_with_tls)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -165,4 +172,5 @@ class FilterModule:
             "status_table": status_table,
             "pymotor_contract": pymotor_contract,
             "pymotor_cert_dns_names": pymotor_cert_dns_names,
+            "motor_pod_probes": motor_pod_probes,
         }
