@@ -52,3 +52,14 @@ def test_motor_pod_probes_filter():
     assert derive.control_probes({"server": True}) is False
     assert derive.control_probes({"server": False}) is True
     assert derive.control_probes({"server": True}, keep_with_tls=True) is True
+
+
+def test_pymotor_default_filter():
+    from ansible_collections.pdserve.cluster.plugins.filter import stack
+    from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.contract_facts import DEFAULT_SETTINGS
+
+    assert stack.pymotor_default("seccomp_profile") == DEFAULT_SETTINGS["seccomp_profile"] == "RuntimeDefault"
+    stack.pymotor_default("tolerations")["engine"].append("x")  # a copy
+    assert DEFAULT_SETTINGS["tolerations"]["engine"] == []
+    with pytest.raises(AnsibleFilterError, match="unknown setting 'nope'"):
+        stack.pymotor_default("nope")
