@@ -15,7 +15,8 @@ description:
   - Names are C(default_namespace), C(pod_cert_dir), C(pki_mount_path), C(npu_resource), C(npu_resource_a5),
     C(gpu_resource), C(managed_by), C(part_of), C(instance), C(component), C(manager), C(field_manager),
     C(stack_label), C(instance_index), C(hardware_types), C(npus_per_node); an unknown name fails.
-  - C(stack_labels) returns the labels of a stack's objects (job id, optional component and stack role).
+  - C(stack_labels) returns the labels of a stack's objects (job id, optional component and stack role);
+    C(stack_label_selectors) the label selectors (C(key=value)) that find them.
 author:
   - pdserve.cluster developers
 """
@@ -41,6 +42,11 @@ def stack_labels(job_id, component=None, stack=None):
     return _platform.stack_labels(job_id, component=component, stack=stack)
 
 
+def stack_label_selectors(job_id):
+    """``["app.kubernetes.io/managed-by=pdserve", "app.kubernetes.io/instance=<job_id>"]``."""
+    return _platform.stack_label_selectors(job_id)
+
+
 class FilterModule:
     def filters(self):
-        return {"platform": platform, "stack_labels": stack_labels}
+        return {"platform": platform, "stack_labels": stack_labels, "stack_label_selectors": stack_label_selectors}

@@ -118,6 +118,11 @@ def stack_labels(job_id, component=None, stack=None):
     return labels
 
 
+def stack_label_selectors(job_id):
+    """The label selectors (``key=value`` strings) of every object of the stack ``job_id``."""
+    return ["%s=%s" % (MANAGED_BY, MANAGER), "%s=%s" % (INSTANCE, job_id)]
+
+
 # ----------------------------------------------------------------------------------- fixed paths
 #: Where each pod writes its own certificate (an in-memory emptyDir; roles/pki's generator).
 POD_CERT_DIR = "/mnt/pdserve-tls"

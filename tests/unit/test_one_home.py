@@ -84,13 +84,7 @@ def test_the_scan_sees_the_homes():
     assert "plugins/modules/stack_info.py" in CODE and "roles/stack/defaults/main.yml" in CODE
 
 
-#: Facts whose second spellings part A of issue 15 (branch i15-config) is removing from the roles:
-#: expected to fail until that work is merged.
-PENDING = {"huawei.com/Ascend910", "app.kubernetes.io/managed-by", "pdserve.io/stack", "/mnt/pdserve-tls"}
-
-
-@pytest.mark.parametrize("literal", [pytest.param(lit, marks=pytest.mark.xfail(reason="roles: part A")) if lit in PENDING
-                                     else lit for lit in sorted(FACTS)])
+@pytest.mark.parametrize("literal", sorted(FACTS))
 def test_a_fact_is_written_in_its_home_only(literal):
     found = sorted(rel for rel, code in CODE.items() if literal in code)
     assert FACTS[literal] in found, "%s lost its home %s" % (literal, FACTS[literal])

@@ -18,6 +18,19 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
 )
 
 
+def control_probes(tls, keep_with_tls=False):
+    """Whether the controller's and coordinator's pods get Kubernetes probes: the doc removes them
+    while any TLS channel is on (restarts under load); ``keep_with_tls`` keeps them, as upstream's
+    templates do (the pd_separate role's ``pd_separate_motor_control_probes_with_tls``)."""
+    return keep_with_tls or not any(tls.get(c) for c in TLS_CHANNELS)
+
+
+def pod_probes(pod, keep_with_tls=False):
+    """Whether a pod of :func:`stack_view`'s ``pods`` gets its probes (the one home of that rule;
+    the templates call it through the filter ``pdserve.cluster.motor_pod_probes``)."""
+    return bool(pod.get("probes", True)) or bool(keep_with_tls)
+
+
 def _derive(m, files, server_ports, effective_rate):
     shape, hardware = m["deploy_shape"], m["hardware_type"]
     tls = m["tls"]
@@ -31,8 +44,7 @@ def _derive(m, files, server_ports, effective_rate):
     server_env = dict(common_env)
     server_env.update({"MINDIE_ENDPOINT_HTTPS_ENABLED": json.dumps(tls["server"]),
                        "MINDIE_INTER_COMM_TLS_ENABLED": json.dumps(tls["inter_comm"])})
-    # doc: with TLS on, the controller's and coordinator's Kubernetes probes must be removed
-    ctrl_probes = not any(tls[c] for c in TLS_CHANNELS)
+    ctrl_probes = control_probes(tls)
     res = m["coordinator_resources"]
     coordinator_resources = {"requests": {"memory": res["requests_memory"]}, "limits": {"memory": res["limits_memory"]}}
     server_files = server_file_names(m)

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import NPUS_PER_NODE
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.checks import _good
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.derive import _derive
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.env import (
-    _component_env,
-    _rules_pd_rates,
-    _validate_env,
-)
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.derive import Checked, derive
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.env import _rules_pd_rates, _validate_env
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.inputs import _apply_overrides
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.rules_deploy import (
     _detect,
@@ -34,11 +30,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.schema im
     Result,
     USER_SCHEMA,
 )
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.tls import (
-    _default_tls,
-    _rules_tls,
-    _tls_warnings,
-)
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.tls import _default_tls, _rules_tls
 from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ABSENT,
     copy_json,
@@ -84,33 +76,29 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
         else:
             mode = "pd_hybrid" if topology == "hybrid" else "pd_separate"
 
-    wmp = _rules_identity(user, ctx)
-    tls = _rules_tls(user, ctx)
+    c = Checked(user, env, mode, topology)
+    c.wmp = _rules_identity(user, ctx)
+    c.tls = _rules_tls(user, ctx)
+    c.tls_off = tls_off
     _rules_not_rendered(user, topology, ctx)
-    kv_pool = _rules_kv_pool(user, ctx)
+    c.kv_pool = _rules_kv_pool(user, ctx)
     cards = None
-    roles = ()
-    infos = {}
-    endpoints = {}
-    sched = {}
-    hetero = None
-    ports = {}
     if topology:
-        roles = _rules_topology(user, topology, ctx)
-        cards = _rules_hardware(user, roles, topology, ctx)
-        for role in roles:
-            info = _rules_engine(user, role, wmp, ctx)
+        c.roles = _rules_topology(user, topology, ctx)
+        cards = _rules_hardware(user, c.roles, topology, ctx)
+        for role in c.roles:
+            info = _rules_engine(user, role, c.wmp, ctx)
             if info is not None:
-                infos[role] = info
-                endpoints[role] = _rules_parallel_vs_npus(user, role, info, ctx)
+                c.infos[role] = info
+                c.endpoints[role] = _rules_parallel_vs_npus(user, role, info, ctx)
         if topology == "pd":
-            _rules_pd_pair(user, infos, ctx)
-            _rules_mindie_llm(user, infos, ctx)
+            _rules_pd_pair(user, c.infos, ctx)
+            _rules_mindie_llm(user, c.infos, ctx)
         else:
-            _rules_union(infos, ctx)
-        hetero = _rules_heterogeneous(user, topology, ctx)
-        sched = _rules_scheduler(user, topology, ctx, raw_conductor_port)
-        ports = _rules_ports(user, topology, infos, ctx)
+            _rules_union(c.infos, ctx)
+        c.hetero = _rules_heterogeneous(user, topology, ctx)
+        c.sched = _rules_scheduler(user, topology, ctx, raw_conductor_port)
+        c.ports = _rules_ports(user, topology, c.infos, ctx)
     else:
         hardware = deploy.get("hardware_type")
         cards = NPUS_PER_NODE.get(hardware) if isinstance(hardware, str) else None
@@ -118,13 +106,5 @@ def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):
 
     if ctx.errors:
         return Result(ctx.errors, user, env, mode, {})
-    derived = _derive(user, env, mode, topology, roles, infos, endpoints, sched, hetero, tls, ports, wmp)
-    derived["tls_warnings"] = _tls_warnings(tls_off)
-    derived["kv_pool"] = kv_pool or {"enabled": False}
-    if kv_pool:
-        derived["kv_pool"]["enabled"] = True
-        derived["roles"]["kv_pool"] = {
-            "instances": 1, "pods_per_instance": 1, "npus_per_pod": 0, "npus_per_instance": 0,
-            "total_npus": 0, "env": _component_env(env, "motor_kv_cache_pool_env"), "node_selector": {},
-        }
+    derived = derive(c)
     return Result([], user, env, mode, derived)
