@@ -135,12 +135,12 @@ errors:
   elements: str
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.cluster_preflight import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

@@ -75,12 +75,12 @@ released:
   type: bool
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import control_lock as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.control_lock import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

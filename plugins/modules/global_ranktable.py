@@ -141,12 +141,12 @@ elapsed:
   type: float
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import global_ranktable as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.global_ranktable import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

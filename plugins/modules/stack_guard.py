@@ -110,12 +110,12 @@ errors:
   elements: str
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_guard as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.stack_guard import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute, supports_diff=True)
+    run_module(runner)
 
 
 if __name__ == "__main__":

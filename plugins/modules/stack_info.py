@@ -89,12 +89,12 @@ foreign:
   elements: str
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_info as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.stack_info import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

@@ -104,12 +104,12 @@ waited:
   type: float
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_lease as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.stack_lease import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

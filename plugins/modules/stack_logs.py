@@ -53,12 +53,12 @@ files:
   elements: dict
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_logs as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.stack_logs import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

@@ -188,12 +188,12 @@ differences:
       allowed: true
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import validate_config as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.validate_config import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

@@ -52,12 +52,12 @@ dest:
   type: str
 """
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import write_manifests as runner
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.write_manifests import ARGUMENT_SPEC, execute
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute, supports_diff=True)
+    run_module(runner)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule
 
 
-def run_module(argument_spec_kwargs, execute, supports_diff=False):
-    module = AnsibleModule(supports_check_mode=True, **argument_spec_kwargs)
-    kwargs = {"diff": module._diff} if supports_diff else {}
-    result = execute(module.params, module.check_mode, **kwargs)
+def run_module(runner):
+    """Run ``runner`` (a module of _runner/: ``ARGUMENT_SPEC()``, ``execute``, optional
+    ``SUPPORTS_DIFF``) as the module process: exit_json with its result, fail_json on ``failed``."""
+    module = AnsibleModule(supports_check_mode=True, **runner.ARGUMENT_SPEC())
+    kwargs = {"diff": module._diff} if getattr(runner, "SUPPORTS_DIFF", False) else {}
+    result = runner.execute(module.params, module.check_mode, **kwargs)
     if result.pop("failed", False):
         module.fail_json(**result)
     module.exit_json(**result)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import types
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -11,9 +12,10 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module imp
 SPEC = dict(argument_spec=dict(name=dict(type="str", required=True)))
 
 
-def _run(capsys, args, execute, **kw):
+def _run(capsys, args, execute, supports_diff=False):
+    runner = types.SimpleNamespace(ARGUMENT_SPEC=lambda: SPEC, execute=execute, SUPPORTS_DIFF=supports_diff)
     with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        run_module(SPEC, execute, **kw)
+        run_module(runner)
     return exc.value.code, json.loads(capsys.readouterr().out)
 
 
