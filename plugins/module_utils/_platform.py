@@ -126,6 +126,12 @@ def stack_label_selectors(job_id):
 # ----------------------------------------------------------------------------------- fixed paths
 #: Where each pod writes its own certificate (an in-memory emptyDir; roles/pki's generator).
 POD_CERT_DIR = "/mnt/pdserve-tls"
+#: The files the per-pod certificate generator (roles/pki, files/pdserve_pod_cert.py) writes
+#: into POD_CERT_DIR: the CA bundle, the certificate, its key and the key's passphrase.
+POD_CA_FILE = "ca.pem"
+POD_CERT_FILE = "cert.pem"
+POD_KEY_FILE = "cert.key.pem"
+POD_PASSWD_FILE = "cert_passwd.txt"
 #: Where a component's PKI Secret (CA, generator config) is mounted read-only.
 PKI_MOUNT_PATH = "/mnt/security"
 
