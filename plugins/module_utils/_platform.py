@@ -62,6 +62,10 @@ RING_CONTROLLER = "ascend-910b"
 SP_BLOCK_ANNOTATION = "sp-block"
 SCHEDULE_POLICY_ANNOTATION = "huawei.com/schedule_policy"
 
+#: The scheduler of NPU pods on real Ascend clusters: Volcano (MindCluster's fault scheduling; the
+#: only one that honours sp-block).
+NPU_SCHEDULER = "volcano"
+
 # ------------------------------------------------------------------------------------- resources
 NPU_RESOURCE = "huawei.com/Ascend910"
 NPU_RESOURCE_A5 = "huawei.com/npu"
@@ -177,6 +181,7 @@ FACTS = {
     "pod_cert_dir": POD_CERT_DIR,
     "pki_mount_path": PKI_MOUNT_PATH,
     "npu_resource": NPU_RESOURCE,
+    "npu_scheduler": NPU_SCHEDULER,
     "npu_resource_a5": NPU_RESOURCE_A5,
     "gpu_resource": GPU_RESOURCE,
     "managed_by": MANAGED_BY,
