@@ -12,7 +12,7 @@ description:
   - C(platform) returns one fact of C(plugins/module_utils/_platform.py) by name, for role defaults and
     templates that must agree with the modules, e.g. C('default_namespace' | pdserve.cluster.platform),
     C('pod_cert_dir' | pdserve.cluster.platform), C('npu_resource' | pdserve.cluster.platform).
-  - Names are C(default_namespace), C(pod_cert_dir), C(pki_mount_path), C(npu_resource), C(npu_resource_a5),
+  - Names are C(default_namespace), C(pod_cert_dir), C(pki_mount_path), C(npu_resource), C(npu_resource_a5), C(npu_scheduler),
     C(gpu_resource), C(managed_by), C(part_of), C(instance), C(component), C(manager), C(field_manager),
     C(stack_label), C(instance_index), C(hardware_types), C(npus_per_node); an unknown name fails.
   - C(stack_labels) returns the labels of a stack's objects (job id, optional component and stack role);

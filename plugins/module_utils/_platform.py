@@ -62,6 +62,10 @@ RING_CONTROLLER = "ascend-910b"
 SP_BLOCK_ANNOTATION = "sp-block"
 SCHEDULE_POLICY_ANNOTATION = "huawei.com/schedule_policy"
 
+#: The scheduler of NPU pods on real Ascend clusters: Volcano (MindCluster's fault scheduling; the
+#: only one that honours sp-block).
+NPU_SCHEDULER = "volcano"
+
 # ------------------------------------------------------------------------------------- resources
 NPU_RESOURCE = "huawei.com/Ascend910"
 NPU_RESOURCE_A5 = "huawei.com/npu"
@@ -126,6 +130,12 @@ def stack_label_selectors(job_id):
 # ----------------------------------------------------------------------------------- fixed paths
 #: Where each pod writes its own certificate (an in-memory emptyDir; roles/pki's generator).
 POD_CERT_DIR = "/mnt/pdserve-tls"
+#: The files the per-pod certificate generator (roles/pki, files/pdserve_pod_cert.py) writes
+#: into POD_CERT_DIR: the CA bundle, the certificate, its key and the key's passphrase.
+POD_CA_FILE = "ca.pem"
+POD_CERT_FILE = "cert.pem"
+POD_KEY_FILE = "cert.key.pem"
+POD_PASSWD_FILE = "cert_passwd.txt"
 #: Where a component's PKI Secret (CA, generator config) is mounted read-only.
 PKI_MOUNT_PATH = "/mnt/security"
 
@@ -171,6 +181,7 @@ FACTS = {
     "pod_cert_dir": POD_CERT_DIR,
     "pki_mount_path": PKI_MOUNT_PATH,
     "npu_resource": NPU_RESOURCE,
+    "npu_scheduler": NPU_SCHEDULER,
     "npu_resource_a5": NPU_RESOURCE_A5,
     "gpu_resource": GPU_RESOURCE,
     "managed_by": MANAGED_BY,

@@ -146,6 +146,15 @@ def is_num(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def port_number(value):
+    """A port written as an integer or as a numeric string (vLLM's kv_port is a string), or None."""
+    if is_int(value):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 #: A DNS-1123 label: namespaces, Service and object names.
 NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

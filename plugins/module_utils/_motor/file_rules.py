@@ -24,6 +24,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ABSENT,
     ConfigError,
     is_int,
+    port_number,
 )
 
 
@@ -37,14 +38,6 @@ def _get(doc, dotted):
             return _MISSING
         node = node[part]
     return node
-
-
-def _fport(value):
-    if is_int(value):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _rules_server_file(m, name, doc, ports, errors):
@@ -100,7 +93,7 @@ def _rules_server_file(m, name, doc, ports, errors):
              ("interCommPort", "inter_comm"))
     seen = {}
     for key, short in names:
-        value = _fport(_get(doc, "ServerConfig." + key))
+        value = port_number(_get(doc, "ServerConfig." + key))
         path = where + "ServerConfig." + key
         if value is None or not PORT_MIN <= value <= PORT_MAX:
             errors.append(ConfigError(path, _get(doc, "ServerConfig." + key), "port must be between %d and %d"
@@ -211,13 +204,13 @@ def _rules_file_ports(m, files, file_ports, errors):
     shape = m["deploy_shape"]
     cports = {}
     for key in ("predict_port", "manage_port", "alarm_port", "external_port", "status_port"):
-        value = _fport(_get(coord, "http_config." + key))
+        value = port_number(_get(coord, "http_config." + key))
         if value is None or not PORT_MIN <= value <= PORT_MAX:
             errors.append(ConfigError("%s:http_config.%s" % (COORDINATOR_FILE, key), _get(coord, "http_config." + key),
                                       "port must be between %d and %d" % (PORT_MIN, PORT_MAX)))
         else:
             cports[key] = value
-    http = _fport(_get(ctrl, "http_server.port"))
+    http = port_number(_get(ctrl, "http_server.port"))
     if http is None or not PORT_MIN <= http <= PORT_MAX:
         errors.append(ConfigError(CONTROLLER_FILE + ":http_server.port", _get(ctrl, "http_server.port"),
                                   "port must be between %d and %d" % (PORT_MIN, PORT_MAX)))
@@ -233,7 +226,7 @@ def _rules_file_ports(m, files, file_ports, errors):
                   ("mindie_server_metric_port", name + ":ServerConfig.metricsPort", ports.get("metrics"))]
     for key, other, want in pairs:
         value = _get(ctrl, key)
-        if want is not None and _fport(value) != want:
+        if want is not None and port_number(value) != want:
             errors.append(ConfigError(CONTROLLER_FILE + ":" + key, value if value is not _MISSING else ABSENT,
                                       "must equal %s (%d): the controller dials that port" % (other, want)))
     # one network namespace: everything in the single container, else each pod on its own

@@ -15,6 +15,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._motor.constants i
     PROBE_FILE,
     SERVER_FILE,
 )
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import POD_CA_FILE, POD_CERT_FILE, POD_KEY_FILE
 from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ConfigError,
     join,
@@ -24,8 +25,8 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
 
 def _items(cert_dir, component):
     base = posixpath.join(cert_dir, component)
-    return {"ca_cert": posixpath.join(base, "ca.pem"), "tls_cert": posixpath.join(base, "cert.pem"),
-            "tls_key": posixpath.join(base, "cert.key.pem"), "tls_passwd": posixpath.join(base, "key_pwd.txt"),
+    return {"ca_cert": posixpath.join(base, POD_CA_FILE), "tls_cert": posixpath.join(base, POD_CERT_FILE),
+            "tls_key": posixpath.join(base, POD_KEY_FILE), "tls_passwd": posixpath.join(base, "key_pwd.txt"),
             "tls_crl": ""}
 
 
@@ -150,18 +151,18 @@ def _render_server(m, ports):
             "port": ports["port"], "managementPort": ports["management"], "metricsPort": ports["metrics"],
             "allowAllZeroIpListening": False, "maxLinkNum": 1000,
             "httpsEnabled": tls["server"], "fullTextEnabled": False,
-            "tlsCaPath": server_dir + "/", "tlsCaFile": ["ca.pem"],
-            "tlsCert": posixpath.join(server_dir, "cert.pem"), "tlsPk": posixpath.join(server_dir, "cert.key.pem"),
+            "tlsCaPath": server_dir + "/", "tlsCaFile": [POD_CA_FILE],
+            "tlsCert": posixpath.join(server_dir, POD_CERT_FILE), "tlsPk": posixpath.join(server_dir, POD_KEY_FILE),
             "tlsPkPwd": posixpath.join(server_dir, "key_pwd.txt"), "tlsCrlPath": server_dir + "/", "tlsCrlFiles": [],
-            "managementTlsCaFile": ["ca.pem"], "managementTlsCert": posixpath.join(server_dir, "cert.pem"),
-            "managementTlsPk": posixpath.join(server_dir, "cert.key.pem"),
+            "managementTlsCaFile": [POD_CA_FILE], "managementTlsCert": posixpath.join(server_dir, POD_CERT_FILE),
+            "managementTlsPk": posixpath.join(server_dir, POD_KEY_FILE),
             "managementTlsPkPwd": posixpath.join(server_dir, "key_pwd.txt"),
             "managementTlsCrlPath": server_dir + "/", "managementTlsCrlFiles": [],
             "inferMode": "dmi",
             "interCommTLSEnabled": tls["inter_comm"], "interCommPort": ports["inter_comm"],
-            "interCommTlsCaPath": server_dir + "/", "interCommTlsCaFiles": ["ca.pem"],
-            "interCommTlsCert": posixpath.join(server_dir, "cert.pem"),
-            "interCommPk": posixpath.join(server_dir, "cert.key.pem"),
+            "interCommTlsCaPath": server_dir + "/", "interCommTlsCaFiles": [POD_CA_FILE],
+            "interCommTlsCert": posixpath.join(server_dir, POD_CERT_FILE),
+            "interCommPk": posixpath.join(server_dir, POD_KEY_FILE),
             "interCommPkPwd": posixpath.join(server_dir, "key_pwd.txt"),
             "interCommTlsCrlPath": server_dir + "/", "interCommTlsCrlFiles": [],
             "openAiSupport": "vllm", "tokenTimeout": 600, "e2eTimeout": 600, "distDPServerEnabled": False,

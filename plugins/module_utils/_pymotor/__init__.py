@@ -30,8 +30,7 @@ from __future__ import annotations
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.constants import DEFAULT_ALLOWED_CHANGES
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.inputs import load_files
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.scale import config_diff, scale_guard
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.schema import Result
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.validate import validate
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.validate import Result, validate
 from ansible_collections.pdserve.cluster.plugins.module_utils._schema import ABSENT, ConfigError, merge
 
 __all__ = [

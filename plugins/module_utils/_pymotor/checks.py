@@ -43,14 +43,5 @@ def _sub(node, *keys):
     return node if isinstance(node, dict) else {}
 
 
-def _port_value(value):
-    """Ports written as integers or as numeric strings (vLLM's kv_port is a string)."""
-    if is_int(value):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def _norm_path(value):
     return posixpath.normpath(value) if value else value

@@ -5,6 +5,13 @@ roles, TLS sections, fixed ports (upstream deployer, see docs/validate_config.md
 facts (hardware, labels, resources) live in ``_platform``."""
 from __future__ import annotations
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    POD_CA_FILE,
+    POD_CERT_FILE,
+    POD_KEY_FILE,
+    POD_PASSWD_FILE,
+)
+
 CONFIG_VERSION = "v2.0"
 DEPLOY_MODES = ("infer_service_set", "multi_deployment", "single_container")
 #: motor/config/coordinator.py DeployMode (upstream). Which ones fit which topology: see
@@ -38,8 +45,8 @@ TLS_FILES_REQUIRED = ("ca_file", "cert_file", "key_file")
 #: traffic; etcd, gRPC and observability reach services pdserve does not deploy).
 TLS_DEFAULT_SECTIONS = ("infer_tls_config", "mgmt_tls_config")
 #: File names the per-pod certificate generator (roles/pki, pdserve_pod_cert.py) writes.
-TLS_DEFAULT_FILES = (("ca_file", "ca.pem"), ("cert_file", "cert.pem"), ("key_file", "cert.key.pem"),
-                     ("passwd_file", "cert_passwd.txt"))
+TLS_DEFAULT_FILES = (("ca_file", POD_CA_FILE), ("cert_file", POD_CERT_FILE), ("key_file", POD_KEY_FILE),
+                     ("passwd_file", POD_PASSWD_FILE))
 ENV_SECTIONS = ("motor_common_env", "motor_controller_env", "motor_coordinator_env",
                 "motor_engine_prefill_env", "motor_engine_decode_env", "motor_engine_union_env",
                 "motor_kv_cache_pool_env", "motor_kv_conductor_env")

@@ -5,6 +5,7 @@ boot.sh expect (ConfigMap, paths, roles, ServiceAccounts) and the stack settings
 from __future__ import annotations
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    NPU_SCHEDULER,
     PKI_MOUNT_PATH,
     POD_CERT_DIR,
 )
@@ -63,7 +64,7 @@ _CONTROL_TOLERATIONS = [  # upstream's controller / coordinator templates
 DEFAULT_SETTINGS = {
     "image": "",                      # empty: motor_deploy_config.image_name
     "image_pull_policy": "IfNotPresent",
-    "scheduler_name": "volcano",
+    "scheduler_name": NPU_SCHEDULER,
     "labels": {},                     # the stack's common labels
     # Upstream's requests / limits (yaml_template/*.yaml).
     "resources": {

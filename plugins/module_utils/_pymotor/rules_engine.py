@@ -8,7 +8,6 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.checks im
     _eget,
     _good,
     _norm_path,
-    _port_value,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.constants import (
     ENGINE_ROLES,
@@ -21,6 +20,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     is_int,
     is_num,
     join,
+    port_number,
 )
 
 
@@ -119,7 +119,7 @@ def _rules_engine(user, role, wmp, ctx):
                 else:
                     info["kv_role"] = kv_role
             if "kv_port" in kvt:
-                kv_port = _port_value(kvt["kv_port"])
+                kv_port = port_number(kvt["kv_port"])
                 if kv_port is None or not 1 <= kv_port <= 65535:
                     ctx.err(join(kvt_path, "kv_port"), kvt["kv_port"],
                             "port must be an integer (or a string of digits) between 1 and 65535")

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 """The schema of ``user_config.json`` (engine: ``_schema``), the flat-key index the overrides
-use, and :class:`Result`."""
+use."""
 from __future__ import annotations
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import HARDWARE_TYPES
@@ -21,30 +21,6 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     NO,
     Spec,
 )
-
-
-class Result:
-    """What :func:`validate` returns."""
-
-    __slots__ = ("errors", "user_config", "env_config", "mode", "derived")
-
-    def __init__(self, errors, user_config, env_config, mode, derived):
-        self.errors = errors
-        self.user_config = user_config
-        self.env_config = env_config
-        self.mode = mode
-        self.derived = derived
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    @property
-    def messages(self):
-        return [str(e) for e in self.errors]
-
-    def __repr__(self):
-        return "Result(ok=%r, mode=%r, errors=%r)" % (self.ok, self.mode, self.messages)
 
 
 def _obj(keys=None, closed=True, default=NO, required=False):

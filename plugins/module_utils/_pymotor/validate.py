@@ -26,10 +26,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.rules_eng
     _rules_pd_pair,
     _rules_union,
 )
-from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.schema import (
-    Result,
-    USER_SCHEMA,
-)
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.schema import USER_SCHEMA
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.tls import _default_tls, _rules_tls
 from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ABSENT,
@@ -37,6 +34,30 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     Ctx,
     walk_schema,
 )
+
+
+class Result:
+    """What :func:`validate` returns."""
+
+    __slots__ = ("errors", "user_config", "env_config", "mode", "derived")
+
+    def __init__(self, errors, user_config, env_config, mode, derived):
+        self.errors = errors
+        self.user_config = user_config
+        self.env_config = env_config
+        self.mode = mode
+        self.derived = derived
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def messages(self):
+        return [str(e) for e in self.errors]
+
+    def __repr__(self):
+        return "Result(ok=%r, mode=%r, errors=%r)" % (self.ok, self.mode, self.messages)
 
 
 def validate(user_config, env_config=None, overrides=None, tls_cert_dir=None):

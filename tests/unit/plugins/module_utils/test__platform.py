@@ -72,3 +72,16 @@ def test_paths_and_namespace():
     assert s.DEFAULT_NAMESPACE == "mindie"
     assert s.FACTS["default_namespace"] == s.DEFAULT_NAMESPACE
     assert s.system_path_rule(s.POD_CERT_DIR) is None
+
+
+def test_pod_cert_files_are_the_generators():
+    """roles/pki/files/pdserve_pod_cert.py runs inside the pods (it cannot import module_utils):
+    the file names and the Secret's mount path it uses must be the platform's."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[4] / "roles" / "pki" / "files" / "pdserve_pod_cert.py").read_text()
+    names = dict(re.findall(r'^(CERT_FILE|KEY_FILE|PASSWD_FILE|CA_FILE) = "([^"]+)"$', text, re.M))
+    assert names == {"CERT_FILE": s.POD_CERT_FILE, "KEY_FILE": s.POD_KEY_FILE, "PASSWD_FILE": s.POD_PASSWD_FILE,
+                     "CA_FILE": s.POD_CA_FILE}
+    assert 'DEFAULT_CONFIG = "%s/gen_cert.json"' % s.PKI_MOUNT_PATH in text

@@ -90,3 +90,8 @@ def test_parse_quantity_refuses():
                                         ("-1Gi", None), ("", None), (8, None)])
 def test_memory_quantity(text, value):
     assert s.memory_quantity(text) == value
+
+
+@pytest.mark.parametrize("value,port", [(1025, 1025), (" 8998 ", 8998), ("x", None), (True, None), (1.0, None)])
+def test_port_number(value, port):
+    assert s.port_number(value) == port
