@@ -14,8 +14,9 @@ that they match):
 - ``namespace``, ``ctr_path`` and ``docker_path`` of the node modules (the container runtime's
   image store): doc fragment ``pdserve.cluster.container_runtime``.
 
-Standard library only at import (the node modules ship it to the nodes); the Kubernetes client
-is imported by :func:`kube_argument_spec` only.
+Standard library only, and no import of the Kubernetes client: the node modules ship this file
+to the nodes (AnsiballZ bundles every module_utils file a module imports, function bodies
+included), so the API modules hand in kubernetes.core's options themselves.
 """
 from __future__ import annotations
 
@@ -27,12 +28,11 @@ SHARED = {
 }
 
 
-def kube_argument_spec(shared=("namespace", "job_id"), **options):
-    """AnsibleModule keyword arguments of a module that talks to the API: the connection options,
-    the ``shared`` options named (see SHARED), then the module's own ``options``."""
-    from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec
-
-    spec = auth_argument_spec()
+def kube_argument_spec(auth, shared=("namespace", "job_id"), **options):
+    """AnsibleModule keyword arguments of a module that talks to the API: the connection options
+    ``auth`` (``_kube.client.auth_argument_spec()``), the ``shared`` options named (see SHARED),
+    then the module's own ``options``."""
+    spec = dict(auth)
     for name in shared:
         spec[name] = copy.deepcopy(SHARED[name])
     spec.update(options)

@@ -14,7 +14,7 @@ import json
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import capacity_errors, node_pool, selector_text
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import INSTANCE, NPU_RESOURCE
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec, Reader
 
 
 def preflight(reader, params):
@@ -72,6 +72,7 @@ def node_port_errors(services, wanted, namespace, job_id):
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
+        auth_argument_spec(),
         required_crds=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True), hint=dict(type="str", default=""))),
         groups=dict(type="list", elements="dict", default=[], options=dict(

@@ -14,12 +14,13 @@ import json
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._motor import ranktable as mr
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, poll
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec, Reader, poll
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable import RanktableError
 
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
+        auth_argument_spec(),
         derived=dict(type="dict", required=True),
         device_ips=dict(type="dict", default={}),
         wait=dict(type="bool", default=False),

@@ -17,14 +17,14 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.pod_security
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.workload_diff import workload_diff
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
-    NotFound, PATHS, Reader)
+    auth_argument_spec, NotFound, PATHS, Reader)
 
 SUPPORTS_DIFF = True
 
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
-        shared=("namespace",),
+        auth_argument_spec(), shared=("namespace",),
         objects=dict(type="list", elements="dict", required=True),
         extra=dict(type="list", elements="dict", default=[]),
         labels=dict(type="dict", default={}),

@@ -19,7 +19,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter impor
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import foreign_objects, is_ours, managers
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
-    NAMESPACED, PATHS, Reader)
+    auth_argument_spec, NAMESPACED, PATHS, Reader)
 
 ISS_INDEX = "infer.huawei.com/instanceset-index"
 # Namespace of the Ascend device plugin's ConfigMaps, where a MindIE-PyMotor stack grants its
@@ -165,6 +165,7 @@ def read_stack(reader, namespace, job_id, kinds, config_map, foreign=False):
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
+        auth_argument_spec(),
         kinds=dict(type="list", elements="str", default=[
             "InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
             "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret"]),

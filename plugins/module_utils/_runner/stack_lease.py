@@ -14,12 +14,12 @@ import time
 from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube import lease as _lease
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import ApiError, Reader
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec, ApiError, Reader
 
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
-        shared=(),
+        auth_argument_spec(), shared=(),
         job_id=dict(type="str", required=True),
         node_ports=dict(type="list", elements="dict", default=[], options=dict(
             port=dict(type="int", required=True),

@@ -12,13 +12,14 @@ import re
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import ApiError, Reader
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import auth_argument_spec, ApiError, Reader
 
 SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
+        auth_argument_spec(),
         dest=dict(type="path", required=True),
         tail_lines=dict(type="int", default=0),
     )

@@ -13,7 +13,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects impo
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import describe_pod, pod_problem, pod_ready, workload_ready
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import kube_argument_spec
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
-    Reader, TransientError, poll)
+    auth_argument_spec, Reader, TransientError, poll)
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet")
 
@@ -71,6 +71,7 @@ def diagnose(reader, namespace, workloads, pods, expected, log_lines):
 
 def ARGUMENT_SPEC():
     return kube_argument_spec(
+        auth_argument_spec(),
         expected_pods=dict(type="int", default=0),
         wait_timeout=dict(type="int", default=600),
         wait_sleep=dict(type="float", default=1.0),
