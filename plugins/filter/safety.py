@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""Safety rules for the roles' Jinja (module_utils/_platform.py and _node_prepare.py are their homes)."""
+"""Safety rules for the roles' Jinja (module_utils/_platform.py and _node_prepare/probe.py are their homes)."""
 from __future__ import annotations
 
 DOCUMENTATION = r"""
