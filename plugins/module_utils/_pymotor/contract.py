@@ -44,13 +44,16 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.contract_
     SA_NONE,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.services import (
-    rbac,
     _service_env,
     _services,
+    rbac,
+    with_obs_node_ports,
 )
 
 
 def _merge(base, override):
+    """Settings over the defaults: dicts merge, and a None in ``override`` keeps the default
+    (unlike ``_schema.merge``: a role passes None for a setting it leaves unset)."""
     out = copy.deepcopy(base)
     for key, value in (override or {}).items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -192,10 +195,7 @@ def build(config, settings=None):
     gen = generation(user, env_config)
     iss_name = ISS_NAME.get(d.get("engine_type") or "vllm", "mindie-server")
     labels = dict(s["labels"])
-    ports = dict(d["ports"])
-    ports.setdefault("coordinator_obs_node_port", 31017)   # upstream coordinator_template.yaml
-    ports.setdefault("controller_obs_node_port", 31027)    # upstream controller_template.yaml
-    d = dict(d, ports=ports)
+    d = with_obs_node_ports(d)
     services = _services(d, mode, iss_name, labels)
     svc_env = _service_env(services, ns, mode)
     common = _common_env(d, user, gen)
@@ -211,7 +211,7 @@ def build(config, settings=None):
         names = ["controller", "coordinator"] + list(d["engine_roles"])
         if d["kv_pool"]["enabled"]:
             names.append("kv_pool")
-        if ports.get("kv_conductor"):
+        if d["ports"].get("kv_conductor"):
             names.append("kv_conductor")
     for name in names:
         components[name] = _component(name, d, user, s, mode, gen, iss_name, labels, svc_env, common,

@@ -5,6 +5,10 @@ names of the per-pod certificates, and the controller's RBAC."""
 from __future__ import annotations
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.constants import (
+    CONTROLLER_OBS_NODE_PORT,
+    COORDINATOR_OBS_NODE_PORT,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.contract_facts import (
     DEVICE_INFO_NAMESPACE,
     ISS_NAME,
@@ -16,6 +20,15 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor.contract_
 
 def service_fqdn(name, namespace):
     return "%s.%s.svc.cluster.local" % (name, namespace)
+
+
+def with_obs_node_ports(d):
+    """``d`` with the observability NodePorts upstream's templates fix (coordinator_template.yaml,
+    controller_template.yaml) when the configuration does not set them."""
+    ports = dict(d["ports"])
+    ports.setdefault("coordinator_obs_node_port", COORDINATOR_OBS_NODE_PORT)
+    ports.setdefault("controller_obs_node_port", CONTROLLER_OBS_NODE_PORT)
+    return dict(d, ports=ports)
 
 
 def _services(d, mode, iss_name, labels):
@@ -75,12 +88,9 @@ def cert_dns_names(config):
     mode = d["deploy_mode"]
     if mode == "single_container":
         return {}
-    ports = dict(d["ports"])
-    ports.setdefault("coordinator_obs_node_port", 31017)
-    ports.setdefault("controller_obs_node_port", 31027)
     iss_name = ISS_NAME.get(d.get("engine_type") or "vllm", "mindie-server")
     out = {}
-    for svc in _services(dict(d, ports=ports), mode, iss_name, {}):
+    for svc in _services(with_obs_node_ports(d), mode, iss_name, {}):
         if svc["component"] in ("controller", "coordinator"):
             out.setdefault(svc["component"], []).append(service_fqdn(svc["name"], d["namespace"]))
     return out
