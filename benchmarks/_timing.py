@@ -1,25 +1,26 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""What the in-process benchmarks share: load a stdlib-only module_utils file by path (no
-setup needed), time a callable, summarise the samples."""
+"""What the in-process benchmarks share: import a module_utils module or package by the
+collection's name (``make link`` puts it under .collections), time a callable, summarise the
+samples."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import pathlib
 import statistics
+import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def load_module_utils(name):
-    """plugins/module_utils/<name>.py, loaded by path (it must import only the stdlib)."""
-    path = ROOT / "plugins" / "module_utils" / ("%s.py" % name)
-    spec = importlib.util.spec_from_file_location("pdserve" + name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """plugins/module_utils/<name> (a module or a package), imported as the collection's."""
+    collections = str(ROOT / ".collections")
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    return importlib.import_module("ansible_collections.pdserve.cluster.plugins.module_utils." + name)
 
 
 def timed(fn, repeat):

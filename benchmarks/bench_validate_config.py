@@ -48,7 +48,7 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--check", action="store_true", help="exit 1 when over the target")
     args = parser.parse_args(argv)
-    cfg = load_module_utils('_config')
+    cfg = load_module_utils('_pymotor')
 
     def load():
         with open(USER, "r", encoding="utf-8") as handle:

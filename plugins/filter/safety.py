@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""Safety rules for the roles' Jinja (module_utils/_safety.py is their one home)."""
+"""Safety rules for the roles' Jinja (module_utils/_platform.py and _node_prepare/probe.py are their homes)."""
 from __future__ import annotations
 
 DOCUMENTATION = r"""
@@ -21,20 +21,20 @@ author:
 
 import posixpath
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import _danger
+from ansible_collections.pdserve.cluster.plugins.module_utils import _platform
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import weight_path_danger
 
 
 def system_path_rule(path):
     """The system path rule ``path`` breaks, or ""."""
-    return _safety.system_path_rule(path) or ""
+    return _platform.system_path_rule(path) or ""
 
 
 def weight_path_problem(path, forbidden_paths=(), forbidden_trees=()):
     """Why ``path`` is no place for weights (system rule, then the extra paths / trees), or ""."""
     if not path or not str(path).startswith("/"):
         return ""
-    return _danger(posixpath.normpath(path), list(forbidden_paths or []), list(forbidden_trees or [])) or ""
+    return weight_path_danger(posixpath.normpath(path), list(forbidden_paths or []), list(forbidden_trees or [])) or ""
 
 
 def outside_namespace(objects, namespace):

@@ -14,16 +14,27 @@ description:
   - C(stale_objects) picks the objects a stack made earlier and no longer renders, highest instance first.
   - C(to_manifests) writes objects as one multi-document YAML text, in a stable order.
   - C(pymotor_cert_dns_names) lists the Service names of the controller and coordinator, for their certificates.
+  - C(pymotor_default) returns one default of the MindIE-PyMotor pod settings (C(image_pull_policy),
+    C(seccomp_profile), C(upstream_scripts_dir), ...), for the role defaults that expose them.
+  - C(motor_pod_probes) tells whether a MindIE Motor pod gets its probes (TLS removes the controller's and
+    coordinator's unless the role keeps them).
   - C(pymotor_contract) computes the MindIE-PyMotor pod contract (entry points, environment, Services,
     probes, resources, security context, RBAC) from C(validate_config)'s result and the stack's settings.
 author:
   - pdserve.cluster developers
 """
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._manifests import to_manifests
-from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
+import copy
 
-STACK_LABEL = "pdserve.io/stack"
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import derive as _motor_derive
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import (
+    contract as _pymotor_contract,
+    contract_facts as _pymotor_facts,
+    services as _pymotor_services,
+)
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
 DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
                 "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]
@@ -146,13 +157,27 @@ def status_table(info, namespace=""):
 
 
 def pymotor_cert_dns_names(config):
-    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor_contract.py)."""
-    return _pymotor_contract.cert_dns_names(config)
+    """{component: [Service FQDN]} for the per-pod certificates (module_utils/_pymotor/services.py)."""
+    return _pymotor_services.cert_dns_names(config)
 
 
 def pymotor_contract(config, settings=None):
-    """The MindIE-PyMotor pod contract (module_utils/_pymotor_contract.py) for the templates."""
+    """The MindIE-PyMotor pod contract (module_utils/_pymotor/contract.py) for the templates."""
     return _pymotor_contract.build(config, settings)
+
+
+def pymotor_default(name):
+    """One default of the MindIE-PyMotor pod settings (module_utils/_pymotor/contract_facts.py)."""
+    try:
+        return copy.deepcopy(_pymotor_facts.DEFAULT_SETTINGS[name])
+    except (KeyError, TypeError):
+        raise AnsibleFilterError("pdserve.cluster.pymotor_default: unknown setting %r (known: %s)"
+                                 % (name, ", ".join(sorted(_pymotor_facts.DEFAULT_SETTINGS))))
+
+
+def motor_pod_probes(pod, keep_with_tls=False):
+    """Whether a MindIE Motor pod gets its probes (module_utils/_motor/derive.py pod_probes)."""
+    return _motor_derive.pod_probes(pod or {}, keep_with_tls)
 
 
 class FilterModule:
@@ -166,4 +191,6 @@ class FilterModule:
             "status_table": status_table,
             "pymotor_contract": pymotor_contract,
             "pymotor_cert_dns_names": pymotor_cert_dns_names,
+            "motor_pod_probes": motor_pod_probes,
+            "pymotor_default": pymotor_default,
         }

@@ -19,6 +19,8 @@ description:
 author:
   - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
+  - pdserve.cluster.stack
+  - pdserve.cluster.read_only
   - kubernetes.core.k8s_auth_options
 options:
   namespace:
@@ -97,13 +99,6 @@ options:
     description: Extended resource name of the accelerator.
     type: str
     default: huawei.com/Ascend910
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; in check mode it does the same.
-  diff_mode:
-    support: none
-    description: Nothing in the cluster is changed, so there is nothing to diff.
 notes:
   - Runs on the control node; needs the C(kubernetes) Python package.
 """
@@ -140,104 +135,12 @@ errors:
   elements: str
 """
 
-
-import json
-
-from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec
-
-
-def argument_spec():
-    spec = auth_argument_spec()
-    spec.update(
-        namespace=dict(type="str", required=True),
-        job_id=dict(type="str"),
-        required_crds=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True), hint=dict(type="str", default=""))),
-        groups=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True), selector=dict(type="dict", default={}),
-            npus_per_pod=dict(type="float", required=True), pods=dict(type="int", required=True),
-            tolerations=dict(type="list", elements="dict", default=[]))),
-        node_ports=dict(type="list", elements="dict", default=[], options=dict(
-            port=dict(type="int", required=True), field=dict(type="str", default=""))),
-        resource=dict(type="str", default=_kube.NPU_RESOURCE),
-    )
-    return spec
-
-
-def preflight(reader, params):
-    errors = []
-    job_id = params["job_id"] or params["namespace"]
-    for crd in params["required_crds"]:
-        obj = reader.get("CustomResourceDefinition", crd["name"])
-        if obj is None:
-            errors.append("CRD %s is not installed%s" % (crd["name"], ": " + crd["hint"] if crd["hint"] else ""))
-            continue
-        established = [c for c in (obj.get("status") or {}).get("conditions") or []
-                       if c.get("type") == "Established" and c.get("status") == "True"]
-        if not established:
-            errors.append("CRD %s is installed but not Established yet" % crd["name"])
-    namespace_exists = reader.get("Namespace", params["namespace"]) is not None
-    nodes = reader.list("Node")
-    pods = reader.list("Pod", namespace=None) if params["groups"] else []
-
-    def own(pod):
-        return ((pod.get("metadata") or {}).get("labels") or {}).get(_kube.INSTANCE) == job_id and \
-            (pod.get("metadata") or {}).get("namespace") == params["namespace"]
-
-    errors += _kube.capacity_errors(nodes, pods, params["groups"], params["resource"], ignore_pod=own)
-    errors += node_port_errors(reader.list("Service", namespace=None) if params.get("node_ports") else [],
-                               params.get("node_ports") or [], params["namespace"], job_id)
-    pools = []
-    for sel, tol in sorted({(tuple(sorted((g["selector"] or {}).items())), json.dumps(g.get("tolerations") or [], sort_keys=True))
-                            for g in params["groups"]}):
-        free, skipped = _kube.node_pool(nodes, pods, dict(sel), params["resource"], ignore_pod=own,
-                                        tolerations=json.loads(tol))
-        pools.append({"selector": _kube.selector_text(dict(sel)), "free": free, "skipped": skipped})
-    return {"namespace_exists": namespace_exists, "pools": pools, "errors": errors}
-
-
-def node_port_errors(services, wanted, namespace, job_id):
-    """A wanted NodePort that a Service not of this stack (another namespace, or another
-    instance label here) holds already."""
-    held = {}
-    for svc in services:
-        meta = svc.get("metadata") or {}
-        mine = meta.get("namespace") == namespace and (meta.get("labels") or {}).get(_kube.INSTANCE) == job_id
-        if mine:
-            continue
-        for port in (svc.get("spec") or {}).get("ports") or []:
-            if port.get("nodePort"):
-                held[port["nodePort"]] = "%s/%s" % (meta.get("namespace"), meta.get("name"))
-    errors = []
-    for item in wanted:
-        if item["port"] in held:
-            errors.append("NodePort %d%s is already allocated to Service %s: a NodePort is cluster-wide; "
-                          "uninstall that stack first, or use another port"
-                          % (item["port"], " (%s)" % item["field"] if item.get("field") else "", held[item["port"]]))
-    return errors
-
-
-def ARGUMENT_SPEC():
-    return dict(argument_spec=argument_spec())
-
-
-def execute(params, check_mode=False):
-    try:
-        result = preflight(Reader.from_params(params), params)
-    except Exception as exc:  # API unreachable, forbidden, ...
-        return dict(failed=True, changed=False, msg="preflight could not read the cluster: %s" % exc)
-    result["changed"] = False
-    if result["errors"]:
-        result["failed"] = True
-        result["msg"] = "preflight found %d problem(s):\n%s" % (
-            len(result["errors"]), "\n".join("- " + e for e in result["errors"]))
-    return result
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight as runner
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

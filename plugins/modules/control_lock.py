@@ -75,44 +75,12 @@ released:
   type: bool
 """
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._module import run_module
-from ansible_collections.pdserve.cluster.plugins.module_utils import _lock
-
-
-def ARGUMENT_SPEC():
-    return dict(argument_spec=dict(
-        path=dict(type="path", required=True),
-        job=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        timeout=dict(type="int", default=60),
-    ))
-
-
-def execute(params, check_mode=False):
-    path = params["path"]
-    holder = _lock.holder_identity(params["job"])
-    current = _lock.read_holder(path).get("holder", "")
-    result = dict(changed=False, holder=holder, held_by=current, waited=0.0)
-    if check_mode:
-        return result
-    if params["state"] == "absent":
-        result["released"] = _lock.release(path, holder)
-        result["held_by"] = _lock.read_holder(path).get("holder", "")
-        return result
-    try:
-        taken, record, waited = _lock.acquire(path, holder, params["timeout"])
-    except OSError as exc:
-        return dict(result, failed=True, msg="lock %s: cannot create it: %s" % (path, exc.strerror or exc))
-    result.update(held_by=record.get("holder", ""), waited=waited)
-    if not taken:
-        result.update(failed=True, msg="lock %s is held by %s (since %s); waited %ss. Another run for job %r is "
-                      "making its CA; retry when it ends, or delete the file if that run is gone."
-                      % (path, record.get("holder", "?"), record.get("since", "?"), waited, params["job"]))
-    return result
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import control_lock as runner
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
 
 
 def main():
-    run_module(ARGUMENT_SPEC(), execute)
+    run_module(runner)
 
 
 if __name__ == "__main__":

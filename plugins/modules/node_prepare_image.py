@@ -18,6 +18,8 @@ description:
     is there (C(ctr -n k8s.io images rm), C(docker rmi)); the role only asks this for images it
     imported or pulled itself.
   - Supports check mode (reports what it would do).
+extends_documentation_fragment:
+  - pdserve.cluster.container_runtime
 options:
   state:
     description: C(present) makes the image available; C(absent) removes it.
@@ -36,18 +38,6 @@ options:
   archive:
     description: Image archive on the node to import when the image is missing; empty pulls instead.
     type: path
-  namespace:
-    description: containerd namespace the kubelet uses.
-    type: str
-    default: k8s.io
-  ctr_path:
-    description: The ctr executable.
-    type: str
-    default: ctr
-  docker_path:
-    description: The docker executable.
-    type: str
-    default: docker
 author:
   - pdserve.cluster developers (@pdserve)
 """
@@ -87,18 +77,16 @@ reference:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import ImageError, ensure_image, remove_image
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import container_runtime_options
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import ImageError, ensure_image, remove_image
 
 
 def argspec():
-    return dict(
+    return container_runtime_options(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         runtime=dict(type="str", required=True, choices=["containerd", "docker"]),
         archive=dict(type="path"),
-        namespace=dict(type="str", default="k8s.io"),
-        ctr_path=dict(type="str", default="ctr"),
-        docker_path=dict(type="str", default="docker"),
     )
 
 

@@ -19,6 +19,8 @@ description:
     the run is about to change, recorded the first time it changes it and never overwritten.
   - With O(mode=reset), computes from that state file what the role's reset restores (RV(reset)).
   - Never writes anything; supports check mode.
+extends_documentation_fragment:
+  - pdserve.cluster.container_runtime
 options:
   mode:
     description:
@@ -135,18 +137,6 @@ options:
     description: Image whose presence where the kubelet looks is reported in RV(image_present).
     type: str
     default: ''
-  namespace:
-    description: containerd namespace the kubelet uses.
-    type: str
-    default: k8s.io
-  ctr_path:
-    description: The ctr executable.
-    type: str
-    default: ctr
-  docker_path:
-    description: The docker executable.
-    type: str
-    default: docker
 author:
   - pdserve.cluster developers (@pdserve)
 """
@@ -243,13 +233,15 @@ reset:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe, reset_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import container_runtime_options
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import reset_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import probe
 
 CONCERNS = ["images", "npu_network", "entropy", "kubelet", "container_logs", "weights", "labels"]
 
 
 def argspec():
-    return dict(
+    return container_runtime_options(
         container_runtime=dict(type="str", default="auto", choices=["auto", "containerd", "docker"]),
         kubelet_config_path=dict(type="path", default="/var/lib/kubelet/config.yaml"),
         kubeadm_flags_path=dict(type="path", default="/var/lib/kubelet/kubeadm-flags.env"),
@@ -269,9 +261,6 @@ def argspec():
         files=dict(type="dict", default={}),
         services=dict(type="list", elements="str", default=[]),
         image_name=dict(type="str", default=""),
-        namespace=dict(type="str", default="k8s.io"),
-        ctr_path=dict(type="str", default="ctr"),
-        docker_path=dict(type="str", default="docker"),
         mode=dict(type="str", default="prepare", choices=["prepare", "reset"]),
         state_path=dict(type="path", default=""),
         concerns=dict(type="list", elements="str", default=list(CONCERNS)),

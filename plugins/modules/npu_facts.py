@@ -134,40 +134,12 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._npu import (
-    HCCN_TOOL_DIRS,
-    NPU_SMI_DIRS,
-    NpuToolError,
-    find_tool,
-    gather,
-)
-
-
-def argspec():
-    return dict(
-        npu_smi_path=dict(type="str", default="npu-smi"),
-        hccn_tool_path=dict(type="str", default="hccn_tool"),
-        hccn_conf_path=dict(type="path", default="/etc/hccn.conf"),
-    )
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.npu_facts import argspec, run
 
 
 def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
-    params = module.params
-
-    def which(name, dirs):
-        return module.get_bin_path(name, required=False, opt_dirs=dirs)
-
-    def run(argv):
-        return module.run_command(argv, check_rc=False, environ_update={"LANG": "C", "LC_ALL": "C"})
-
-    try:
-        npu_smi = find_tool(params["npu_smi_path"], NPU_SMI_DIRS, which)
-        hccn_tool = find_tool(params["hccn_tool_path"], HCCN_TOOL_DIRS, which)
-        facts = gather(run, npu_smi, hccn_tool, params["hccn_conf_path"])
-    except NpuToolError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, npu=facts, ansible_facts={"npu": facts})
+    run(module)
 
 
 if __name__ == "__main__":

@@ -20,15 +20,10 @@ description:
 author:
   - pdserve.cluster developers (@pdserve)
 extends_documentation_fragment:
+  - pdserve.cluster.stack
+  - pdserve.cluster.read_only
   - kubernetes.core.k8s_auth_options
 options:
-  namespace:
-    description: Namespace of the stack.
-    type: str
-    required: true
-  job_id:
-    description: The stack's C(app.kubernetes.io/instance) label value. Defaults to O(namespace).
-    type: str
   dest:
     description: Folder under which the timestamped report folder is made.
     type: path
@@ -37,13 +32,6 @@ options:
     description: Keep only this many last lines per log; C(0) keeps everything.
     type: int
     default: 0
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; in check mode it does the same.
-  diff_mode:
-    support: none
-    description: Nothing in the cluster is changed, so there is nothing to diff.
 """
 
 EXAMPLES = r"""
@@ -65,69 +53,12 @@ files:
   elements: dict
 """
 
-import datetime
-import os
-import re
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, auth_argument_spec
-
-SAFE = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def argument_spec():
-    spec = auth_argument_spec()
-    spec.update(
-        namespace=dict(type="str", required=True),
-        job_id=dict(type="str"),
-        dest=dict(type="path", required=True),
-        tail_lines=dict(type="int", default=0),
-    )
-    return spec
-
-
-def plan(pods, folder):
-    """The files to write: one per container (and per previous container after a restart)."""
-    out = []
-    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
-        name = pod["metadata"]["name"]
-        node = (pod.get("spec") or {}).get("nodeName") or "unscheduled"
-        statuses = {cs["name"]: cs for cs in (pod.get("status") or {}).get("containerStatuses") or []}
-        containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or []]
-        restarts = sum(cs.get("restartCount", 0) for cs in statuses.values())
-        for cname in containers:
-            suffix = "" if len(containers) == 1 else "_" + cname
-            base = SAFE.sub("_", "%s_%s_%s%s" % (name, node, restarts, suffix))
-            out.append({"pod": name, "node": node, "container": cname, "restarts": restarts, "previous": False,
-                        "path": os.path.join(folder, base + ".log")})
-            if statuses.get(cname, {}).get("restartCount", 0) > 0:
-                out.append({"pod": name, "node": node, "container": cname, "restarts": restarts, "previous": True,
-                            "path": os.path.join(folder, base + ".previous.log")})
-    return out
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_logs as runner
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner.module import run_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    p = module.params
-    reader = Reader.from_module(module)
-    stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
-    folder = os.path.join(p["dest"], stamp)
-    try:
-        pods = reader.list("Pod", p["namespace"], label_selector=_kube.stack_selector(p["job_id"] or p["namespace"]))
-    except Exception as exc:
-        module.fail_json(msg="could not list the pods of %s: %s" % (p["namespace"], exc))
-    files = plan(pods, folder)
-    if module.check_mode:
-        module.exit_json(changed=False, folder="", files=files)
-    os.makedirs(folder, mode=0o750, exist_ok=True)
-    for entry in files:
-        text = reader.log(p["namespace"], entry["pod"], entry["container"], previous=entry["previous"],
-                          tail_lines=p["tail_lines"] or None)
-        with open(entry["path"], "w") as handle:
-            handle.write(text if isinstance(text, str) else str(text))
-    module.exit_json(changed=False, folder=folder, files=files)
+    run_module(runner)
 
 
 if __name__ == "__main__":

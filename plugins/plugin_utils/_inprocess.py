@@ -4,10 +4,11 @@
 
 The stack playbooks run against the Kubernetes API from the control node. A module started as
 its own process pays Python start-up and the ``kubernetes`` import (about a second) on every
-task; in-process, the import happens once per playbook run. The module file stays the single
-source of truth: it exposes ``ARGUMENT_SPEC`` (AnsibleModule keyword arguments) and
-``execute(params, check_mode) -> dict``; this action validates the task's arguments against the
-same spec and calls ``execute``. When the task's connection is not local (the API is reached
+task; in-process, the import happens once per playbook run. The module's work lives in
+``module_utils/_runner/<module>.py``, which both the module file and this action import: it
+exposes ``ARGUMENT_SPEC()`` (AnsibleModule keyword arguments) and ``execute(params, check_mode)
+-> dict``; this action validates the task's arguments against the same spec and calls
+``execute``. When the task's connection is not local (the API is reached
 from another host), the module runs there as usual.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ansible.plugins.action import ActionBase
 
 
 class InProcessAction(ActionBase):
-    """Subclasses set MODULE to the module's import path."""
+    """Subclasses set MODULE to the import path of the module's runner (module_utils/_runner/)."""
 
     MODULE = ""
     TRANSFERS_FILES = False

@@ -5,35 +5,36 @@ import json
 
 from kubernetes import client
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader
-from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight, stack_info, stack_wait
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import INSTANCE, INSTANCE_INDEX, NPU_RESOURCE, stack_labels
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import stack_selector
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight, stack_info, stack_wait
 
 from conftest import wait_until
 
 
 def deployment(name, ns, npus, selector, replicas=1, component="union", index=None, image="img:1"):
-    labels = dict(_kube.stack_labels(ns, component))
+    labels = dict(stack_labels(ns, component))
     if index is not None:
-        labels[_kube.INSTANCE_INDEX] = str(index)
+        labels[INSTANCE_INDEX] = str(index)
     return {"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": name, "namespace": ns, "labels": labels},
             "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
                      "template": {"metadata": {"labels": labels}, "spec": {
                          "nodeSelector": selector,
                          "containers": [{"name": "engine", "image": image,
-                                         "resources": {"requests": {_kube.NPU_RESOURCE: str(npus)},
-                                                       "limits": {_kube.NPU_RESOURCE: str(npus)}}}]}}}}
+                                         "resources": {"requests": {NPU_RESOURCE: str(npus)},
+                                                       "limits": {NPU_RESOURCE: str(npus)}}}]}}}}
 
 
 def preflight_params(ns, groups, crds=()):
-    return {"namespace": ns, "job_id": None, "resource": _kube.NPU_RESOURCE, "groups": groups,
+    return {"namespace": ns, "job_id": None, "resource": NPU_RESOURCE, "groups": groups,
             "required_crds": [{"name": c, "hint": "install it"} for c in crds]}
 
 
 def test_reader_lists_sandbox_nodes_with_npus(api):
     nodes = Reader(api).list("Node", label_selector="accelerator-type=module-a3-16")
-    assert nodes and all(n["status"]["allocatable"][_kube.NPU_RESOURCE] == "16" for n in nodes)
+    assert nodes and all(n["status"]["allocatable"][NPU_RESOURCE] == "16" for n in nodes)
     assert Reader(api).get("Namespace", "no-such-namespace-x") is None
 
 
@@ -56,9 +57,9 @@ def test_preflight_counts_other_pods_but_not_the_stacks_own(api, namespace, a3_p
     pool, nodes = a3_pool
     # Another tenant takes 15 of 16 NPUs on every node of the pool...
     other = deployment("hog", namespace, 15, pool, replicas=len(nodes))
-    other["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
-    other["spec"]["template"]["metadata"]["labels"][_kube.INSTANCE] = "someone-else"
-    other["spec"]["selector"]["matchLabels"][_kube.INSTANCE] = "someone-else"
+    other["metadata"]["labels"][INSTANCE] = "someone-else"
+    other["spec"]["template"]["metadata"]["labels"][INSTANCE] = "someone-else"
+    other["spec"]["selector"]["matchLabels"][INSTANCE] = "someone-else"
     apps.create_namespaced_deployment(namespace, other)
     wait_until(lambda: sorted(p["spec"].get("nodeName") or "" for p in Reader(api).list("Pod", namespace)) == nodes)
     res = cluster_preflight.preflight(Reader(api), preflight_params(
@@ -75,7 +76,7 @@ def test_stack_wait_ready_and_diagnosis(api, namespace, a3_pool):
     pool, _nodes = a3_pool
     apps.create_namespaced_deployment(namespace, deployment("union-0", namespace, 2, pool, index=0))
     reader = Reader(api)
-    sel = _kube.stack_selector(namespace)
+    sel = stack_selector(namespace)
     state = wait_until(lambda: (lambda w, p: (w, p) if stack_wait.is_ready(w, p, 1) else None)(
         *stack_wait.snapshot(reader, namespace, sel)))
     assert state[0][0]["name"] == "union-0"
@@ -99,7 +100,7 @@ def test_stack_info_reads_objects_roles_and_baseline(api, namespace, a3_pool):
     pool, nodes = a3_pool
     for i in range(2):
         apps.create_namespaced_deployment(namespace, deployment("union-%d" % i, namespace, 2, pool, index=i))
-    labels = dict(_kube.stack_labels(namespace, "config"), **{"pdserve.io/stack": "pd_hybrid"})
+    labels = dict(stack_labels(namespace, "config"), **{"pdserve.io/stack": "pd_hybrid"})
     core.create_namespaced_config_map(namespace, {"metadata": {"name": "motor-config", "labels": labels},
                                                   "data": {"user_config.json": json.dumps({"a": 1}), "env.json": "{}"}})
     reader = Reader(api)

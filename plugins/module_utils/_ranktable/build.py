@@ -7,6 +7,7 @@ Private to pdserve.cluster (not a public API). Stdlib only: modules run this on 
 
 from __future__ import annotations
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import HW_A2, HW_A3
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable.common import (
     ASCENDCLOUD,
     HARDWARE_TYPES,
@@ -198,7 +199,7 @@ def _group_doc(gid, entries, fmt):
 
 # --------------------------------------------------------------------------- public: build
 
-def build_mindie_motor(servers, hardware_type="800I_A2", status="completed", device_ips=None,
+def build_mindie_motor(servers, hardware_type=HW_A2, status="completed", device_ips=None,
                        version="1.0", equal_devices=True, partial=False):
     """The MindIE Motor global ranktable from plain server records.
 
@@ -221,7 +222,7 @@ def build_mindie_motor(servers, hardware_type="800I_A2", status="completed", dev
         _err(errors, "hardware_type", hardware_type, "must be one of %s" % ", ".join(HARDWARE_TYPES))
     if status not in STATUSES:
         _err(errors, "status", status, "must be one of %s" % ", ".join(STATUSES))
-    a3 = hardware_type == "800I_A3"
+    a3 = hardware_type == HW_A3
     hosts = normalize_device_ips(device_ips, errors)
     if not isinstance(servers, list):
         _err(errors, "servers", servers, "must be a list of server records")

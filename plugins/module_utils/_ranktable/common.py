@@ -11,10 +11,12 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import ATLAS_800I_TYPES
+
 MINDIE_MOTOR = "mindie_motor"
 ASCENDCLOUD = "ascendcloud"
 FORMATS = (MINDIE_MOTOR, ASCENDCLOUD)
-HARDWARE_TYPES = ("800I_A2", "800I_A3")
+HARDWARE_TYPES = ATLAS_800I_TYPES
 STATUSES = ("initializing", "completed")
 VERSIONS = ("1.0", "1.2")
 # Values of a server's ``hardware_type`` in a heterogeneous MindIE Motor deployment (P, D).

@@ -7,6 +7,7 @@ Private to pdserve.cluster (not a public API). Stdlib only: modules run this on 
 
 from __future__ import annotations
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import HW_A3
 from ansible_collections.pdserve.cluster.plugins.module_utils._ranktable.common import (
     ASCENDCLOUD,
     FORMATS,
@@ -144,7 +145,7 @@ def _check_table(table, errors, hardware_type=None, partial=False, equal_devices
 
 def _check_a3(table, device_entries, errors, hardware_type):
     has_sdid = any(d.super_device_id is not None for e in device_entries for d in e.devices)
-    a3 = hardware_type == "800I_A3" or (hardware_type is None and (has_sdid or table.super_pods is not None))
+    a3 = hardware_type == HW_A3 or (hardware_type is None and (has_sdid or table.super_pods is not None))
     if not a3:
         if has_sdid or table.super_pods is not None:
             for e in device_entries:

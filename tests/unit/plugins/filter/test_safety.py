@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
-"""The safety filters the roles' Jinja uses (the rules themselves: test__safety.py)."""
+"""The safety filters the roles' Jinja uses (the rules themselves: test__platform.py, test__node_prepare.py)."""
 from __future__ import annotations
 
 from ansible_collections.pdserve.cluster.plugins.filter import safety

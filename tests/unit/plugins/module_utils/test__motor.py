@@ -11,7 +11,7 @@ import os
 import pytest
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _motor as mo
-from ansible_collections.pdserve.cluster.plugins.module_utils._config import ABSENT, ConfigError
+from ansible_collections.pdserve.cluster.plugins.module_utils._schema import ABSENT, ConfigError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "motor")
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _motor as mo
-from ansible_collections.pdserve.cluster.plugins.module_utils import _motor_ranktable as mr
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import ranktable as mr
 from ansible_collections.pdserve.cluster.plugins.module_utils import _ranktable as rt
 
 BASE = {"image": "mindie:2.0.RC1", "model_name": "llama3-8b", "model_weight_path": "/data/LLaMA3-8B",

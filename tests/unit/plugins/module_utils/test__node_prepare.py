@@ -9,7 +9,10 @@ import os
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _node_prepare as np
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import edit as np_edit
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import files as np_files
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import image as np_image
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe as np_probe
 
 KUBEADM = """apiVersion: kubelet.config.k8s.io/v1beta1
 # a comment that must stay
@@ -24,43 +27,43 @@ kind: KubeletConfiguration
 # --- kubelet config: top-level keys only, every other line kept ------------------------------
 
 def test_set_top_level_keys_replaces_one_line_and_appends_missing_keys():
-    text, changed = np.set_top_level_keys(KUBEADM, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
+    text, changed = np_edit.set_top_level_keys(KUBEADM, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
     assert changed == ["syncFrequency", "containerLogMaxFiles"]
     assert text == KUBEADM.replace("syncFrequency: 0s", "syncFrequency: 5s") + "containerLogMaxFiles: 3\n"
 
 
 def test_set_top_level_keys_leaves_equal_values_alone_even_quoted():
     text = 'syncFrequency: "5s"\ncontainerLogMaxFiles: 3   # three\n'
-    assert np.set_top_level_keys(text, {"syncFrequency": "5s", "containerLogMaxFiles": 3}) == (text, [])
+    assert np_edit.set_top_level_keys(text, {"syncFrequency": "5s", "containerLogMaxFiles": 3}) == (text, [])
 
 
 def test_set_top_level_keys_ignores_nested_keys_of_the_same_name():
     text = "nested:\n  syncFrequency: 1m\n"
-    new, changed = np.set_top_level_keys(text, {"syncFrequency": "5s"})
+    new, changed = np_edit.set_top_level_keys(text, {"syncFrequency": "5s"})
     assert changed == ["syncFrequency"]
     assert new == text + "syncFrequency: 5s\n"
 
 
 def test_set_top_level_keys_replaces_a_value_on_the_next_lines():
-    assert np.set_top_level_keys("syncFrequency:\n  1m0s\nmaxPods: 110\n", {"syncFrequency": "5s"})[0] == "syncFrequency: 5s\nmaxPods: 110\n"
+    assert np_edit.set_top_level_keys("syncFrequency:\n  1m0s\nmaxPods: 110\n", {"syncFrequency": "5s"})[0] == "syncFrequency: 5s\nmaxPods: 110\n"
 
 
 def test_set_top_level_keys_adds_a_newline_before_appending():
-    assert np.set_top_level_keys("kind: KubeletConfiguration", {"syncFrequency": "5s"})[0] == (
+    assert np_edit.set_top_level_keys("kind: KubeletConfiguration", {"syncFrequency": "5s"})[0] == (
         "kind: KubeletConfiguration\nsyncFrequency: 5s\n")
 
 
 def test_set_top_level_keys_quotes_what_yaml_would_misread():
-    assert np.set_top_level_keys("", {"a": "x: y", "b": True})[0] == 'a: "x: y"\nb: true\n'
+    assert np_edit.set_top_level_keys("", {"a": "x: y", "b": True})[0] == 'a: "x: y"\nb: true\n'
 
 
 def test_set_top_level_keys_json_config():
     text = json.dumps({"kind": "KubeletConfiguration", "syncFrequency": "1m"})
-    new, changed = np.set_top_level_keys(text, {"syncFrequency": "5s"})
+    new, changed = np_edit.set_top_level_keys(text, {"syncFrequency": "5s"})
     assert changed == ["syncFrequency"]
     assert json.loads(new) == {"kind": "KubeletConfiguration", "syncFrequency": "5s"}
     with pytest.raises(ValueError):
-        np.set_top_level_keys("{not json", {"syncFrequency": "5s"})
+        np_edit.set_top_level_keys("{not json", {"syncFrequency": "5s"})
 
 
 # --- daemon.json: log-opts merged, other keys and the file's indentation kept ----------------
@@ -70,7 +73,7 @@ LOG_OPTS = {"max-size": "500m", "max-file": "3"}
 
 def test_merge_log_opts_keeps_every_other_key_and_the_indentation():
     text = '{\n    "data-root": "/data/docker",\n    "log-opts": {"max-size": "100m", "tag": "{{.Name}}"}\n}\n'
-    new, changed = np.merge_log_opts(text, LOG_OPTS)
+    new, changed = np_edit.merge_log_opts(text, LOG_OPTS)
     assert changed == ["max-size", "max-file"]
     assert json.loads(new) == {"data-root": "/data/docker",
                                "log-opts": {"max-size": "500m", "tag": "{{.Name}}", "max-file": "3"}}
@@ -78,12 +81,12 @@ def test_merge_log_opts_keeps_every_other_key_and_the_indentation():
 
 
 def test_merge_log_opts_unchanged_file_is_not_rewritten_whatever_its_layout():
-    assert np.merge_log_opts('{"log-opts":{"max-file":"3","max-size":"500m"}}', LOG_OPTS) == (None, [])
+    assert np_edit.merge_log_opts('{"log-opts":{"max-file":"3","max-size":"500m"}}', LOG_OPTS) == (None, [])
 
 
 def test_merge_log_opts_creates_the_file_content_when_missing_or_empty():
     for text in ("", "  \n"):
-        new, changed = np.merge_log_opts(text, LOG_OPTS)
+        new, changed = np_edit.merge_log_opts(text, LOG_OPTS)
         assert json.loads(new) == {"log-opts": LOG_OPTS}
         assert changed == ["max-size", "max-file"]
 
@@ -91,7 +94,7 @@ def test_merge_log_opts_creates_the_file_content_when_missing_or_empty():
 @pytest.mark.parametrize("text", ["[1]", '{"log-opts": "x"}', "{broken"])
 def test_merge_log_opts_refuses_what_dockerd_would_refuse(text):
     with pytest.raises(ValueError):
-        np.merge_log_opts(text, LOG_OPTS)
+        np_edit.merge_log_opts(text, LOG_OPTS)
 
 
 # --- runtime detection ---------------------------------------------------------------------
@@ -99,20 +102,20 @@ def test_merge_log_opts_refuses_what_dockerd_would_refuse(text):
 def test_detect_runtime_from_the_kubelet_config(tmp_path):
     flags = tmp_path / "flags.env"
     text = "containerRuntimeEndpoint: unix:///var/run/cri-dockerd.sock\n"
-    assert np.detect_runtime("auto", text, str(flags)) == ("docker", "kubelet config containerRuntimeEndpoint")
+    assert np_probe.detect_runtime("auto", text, str(flags)) == ("docker", "kubelet config containerRuntimeEndpoint")
     text = '{"containerRuntimeEndpoint": "unix:///run/containerd/containerd.sock"}'
-    assert np.detect_runtime("auto", text, str(flags))[0] == "containerd"
+    assert np_probe.detect_runtime("auto", text, str(flags))[0] == "containerd"
 
 
 def test_detect_runtime_from_kubeadm_flags(tmp_path):
     flags = tmp_path / "flags.env"
     flags.write_text('KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///run/containerd/containerd.sock"\n')
-    assert np.detect_runtime("auto", "kind: KubeletConfiguration\n", str(flags)) == (
+    assert np_probe.detect_runtime("auto", "kind: KubeletConfiguration\n", str(flags)) == (
         "containerd", "kubeadm-flags.env --container-runtime-endpoint")
 
 
 def test_detect_runtime_operator_choice_wins():
-    assert np.detect_runtime("docker", "containerRuntimeEndpoint: unix:///run/containerd/containerd.sock", "/x") == (
+    assert np_probe.detect_runtime("docker", "containerRuntimeEndpoint: unix:///run/containerd/containerd.sock", "/x") == (
         "docker", "set by the operator")
 
 
@@ -122,8 +125,8 @@ FORBIDDEN = {"forbidden_paths": ["/", "/home", "/etc"], "forbidden_trees": ["/et
 
 
 def weights(path, model_dir="", required=()):
-    return np.check_weights(dict(FORBIDDEN, weight_mount_path=path, model_dir=model_dir,
-                                 model_required_files=list(required)))
+    return np_probe.check_weights(dict(FORBIDDEN, weight_mount_path=path, model_dir=model_dir,
+                                       model_required_files=list(required)))
 
 
 def test_weights_good_path_and_model(tmp_path):
@@ -180,20 +183,20 @@ def make_proc(tmp_path, release, entropy, swaps=""):
                                               ("4.19.90-vhulk2211.3.0.h1543.eulerosv2r10.aarch64", False)])
 def test_kernel_entropy_is_constant_from_5_18(tmp_path, release, constant):
     proc = make_proc(tmp_path, release, "256\n")
-    assert np.kernel_info(proc) == {"release": release, "entropy_constant": constant}
-    assert np.entropy_avail(proc) == 256
+    assert np_probe.kernel_info(proc) == {"release": release, "entropy_constant": constant}
+    assert np_probe.entropy_avail(proc) == 256
 
 
 def test_entropy_unreadable_is_none(tmp_path):
-    assert np.entropy_avail(str(tmp_path)) is None
-    assert np.entropy_avail(make_proc(tmp_path, "6.1", "garbage")) is None
+    assert np_probe.entropy_avail(str(tmp_path)) is None
+    assert np_probe.entropy_avail(make_proc(tmp_path, "6.1", "garbage")) is None
 
 
 def test_swap_active_and_fstab_entries(tmp_path):
     proc = make_proc(tmp_path, "6.1", "256", "/swapfile file 4194300 0 -2\n")
     fstab = tmp_path / "fstab"
     fstab.write_text("UUID=1 / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n# /old none swap sw 0 0\n")
-    assert np.swap_info(proc, str(fstab)) == {"active": ["/swapfile"], "fstab_entries": ["/swapfile none swap sw 0 0"]}
+    assert np_probe.swap_info(proc, str(fstab)) == {"active": ["/swapfile"], "fstab_entries": ["/swapfile none swap sw 0 0"]}
 
 
 # --- image references ----------------------------------------------------------------------
@@ -207,14 +210,14 @@ def test_swap_active_and_fstab_entries(tmp_path):
     ("registry:5000/a/b@sha256:ab", "registry:5000/a/b@sha256:ab"),
 ])
 def test_normalize_image_reference(ref, full):
-    assert np.normalize(ref) == full
-    assert np.normalize(full) == full
+    assert np_image.normalize(ref) == full
+    assert np_image.normalize(full) == full
 
 
 def test_files_differ(tmp_path):
     same = tmp_path / "same"
     same.write_text("a\n")
-    assert np.files_differ({str(same): "a\n", str(tmp_path / "missing"): "a\n", str(same) + "x": ""}) == {
+    assert np_probe.files_differ({str(same): "a\n", str(tmp_path / "missing"): "a\n", str(same) + "x": ""}) == {
         str(same): False, str(tmp_path / "missing"): True, str(same) + "x": True}
 
 
@@ -222,23 +225,23 @@ def test_file_meta(tmp_path):
     path = tmp_path / "f"
     path.write_text("")
     os.chmod(path, 0o640)
-    meta = np._file_meta(str(path))
+    meta = np_files.file_meta(str(path))
     assert meta["exists"] and meta["mode"] == "0640"
-    assert np._file_meta(str(tmp_path / "none")) == {"exists": False}
+    assert np_files.file_meta(str(tmp_path / "none")) == {"exists": False}
 
 
 @pytest.mark.parametrize("path,tree", [("/", "/"), ("/usr/local/models", "/usr"), ("/lib32", "/lib32"),
                                        ("/var/run/w", "/var/run")])
 def test_weights_system_rule_applies_without_the_role_lists(path, tree):
-    problems = np.check_weights({"weight_mount_path": path, "model_dir": "", "model_required_files": [],
-                                 "forbidden_paths": [], "forbidden_trees": []})["problems"]
+    problems = np_probe.check_weights({"weight_mount_path": path, "model_dir": "", "model_required_files": [],
+                                       "forbidden_paths": [], "forbidden_trees": []})["problems"]
     assert "must not be / or a system path" in problems[0] and tree in problems[0]
 
 
 def test_weights_symlink_to_a_safe_path_is_refused(tmp_path):
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
-    problems = np.check_weights({"weight_mount_path": str(tmp_path / "link"), "model_dir": "",
-                                 "model_required_files": [], "forbidden_paths": [], "forbidden_trees": []})["problems"]
+    problems = np_probe.check_weights({"weight_mount_path": str(tmp_path / "link"), "model_dir": "",
+                                       "model_required_files": [], "forbidden_paths": [], "forbidden_trees": []})["problems"]
     assert problems == ["weight_mount_path %s is a symlink (to %s); mount the real directory"
                         % (tmp_path / "link", tmp_path / "real")]

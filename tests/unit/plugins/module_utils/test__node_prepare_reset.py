@@ -13,7 +13,10 @@ import os
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _node_prepare as np
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import edit as np_edit
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import plan as np_plan
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe as np_probe
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import state as np_state
 
 UNRELATED_KUBELET = """# managed by hand on this node: keep the comments
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -89,7 +92,7 @@ class Node:
 
     def prepare(self, **over):
         """What the role's forward path does with the probe's result. Returns the result."""
-        result = np.probe(self.params(**over))
+        result = np_probe.probe(self.params(**over))
         if result["state"]["needs_write"]:
             self.state.parent.mkdir(exist_ok=True)
             self.state.write_text(result["state"]["new_content"])
@@ -99,7 +102,7 @@ class Node:
             self.daemon.parent.mkdir(exist_ok=True)
             self.daemon.write_text(result["docker_daemon_json"]["new_content"])
         for entry in result["swap"]["fstab_entries"]:  # the role's replace task
-            self.fstab.write_text(self.fstab.read_text().replace(entry + "\n", "# " + entry + np.FSTAB_MARK + "\n"))
+            self.fstab.write_text(self.fstab.read_text().replace(entry + "\n", "# " + entry + np_edit.FSTAB_MARK + "\n"))
         if result["files_differ"].get(str(self.dropin)):
             self.dropin.parent.mkdir(exist_ok=True)
             self.dropin.write_text(DROPIN)
@@ -109,8 +112,8 @@ class Node:
 
     def reset(self, concerns=None):
         """What the role's reset does with the plan. Returns the plan."""
-        plan = np.reset_plan({"state_path": str(self.state), "concerns": concerns or CONCERNS,
-                              "haveged_path": str(self.haveged)})
+        plan = np_plan.reset_plan({"state_path": str(self.state), "concerns": concerns or CONCERNS,
+                                   "haveged_path": str(self.haveged)})
         for name, path in (("kubelet_config", self.kubelet), ("docker_daemon_json", self.daemon),
                            ("fstab", self.fstab)):
             if plan[name]["needs_write"]:
@@ -153,7 +156,7 @@ def test_reset_restores_every_byte(tmp_path, kubelet, daemon_json):
     before = node.snapshot()
     first = node.prepare()
     assert first["state"]["needs_write"]
-    assert node.state.is_file() and json.loads(node.state.read_text())["version"] == np.STATE_VERSION
+    assert node.state.is_file() and json.loads(node.state.read_text())["version"] == np_state.STATE_VERSION
     assert node.snapshot() != before
     second = node.prepare()
     assert second["state"]["needs_write"] is False  # idempotent: nothing new to record
@@ -173,7 +176,7 @@ def test_reset_restores_every_byte(tmp_path, kubelet, daemon_json):
 def test_reset_plan_names_the_kubelet_keys_and_the_fstab_lines(tmp_path):
     node = Node(tmp_path, CONTAINERD_KUBELET)
     node.prepare()
-    plan = np.reset_plan({"state_path": str(node.state), "concerns": CONCERNS, "haveged_path": str(node.haveged)})
+    plan = np_plan.reset_plan({"state_path": str(node.state), "concerns": CONCERNS, "haveged_path": str(node.haveged)})
     assert sorted(plan["kubelet_config"]["restored_keys"]) == ["containerLogMaxFiles", "containerLogMaxSize", "syncFrequency"]
     assert plan["kubelet_config"]["new_content"] == CONTAINERD_KUBELET
     assert plan["fstab"]["restored_lines"] == ["/swapfile none swap sw 0 0"]
@@ -203,7 +206,7 @@ def test_state_is_not_written_when_nothing_changes(tmp_path):
                 '{"log-opts": {"max-file": "3", "max-size": "500m"}}\n', fstab="", haveged=True)
     node.dropin.parent.mkdir()
     node.dropin.write_text(DROPIN)
-    result = np.probe(node.params(labels={}, services=[]))
+    result = np_probe.probe(node.params(labels={}, services=[]))
     assert result["state"] == {"path": str(node.state), "needs_write": False, "new_content": None,
                                "parent_exists": False, "problems": []}
 
@@ -242,8 +245,8 @@ def test_reset_of_some_concerns_keeps_the_record_of_the_others(tmp_path):
 
 def test_reset_refuses_a_state_file_that_is_not_ours(tmp_path):
     (tmp_path / "state.json").write_text('{"version": 99}')
-    plan = np.reset_plan({"state_path": str(tmp_path / "state.json"), "concerns": CONCERNS,
-                          "haveged_path": str(tmp_path / "haveged")})
+    plan = np_plan.reset_plan({"state_path": str(tmp_path / "state.json"), "concerns": CONCERNS,
+                               "haveged_path": str(tmp_path / "haveged")})
     assert plan["recorded"] is False and "not a node_prepare state file" in plan["problems"][0]
 
 
@@ -251,7 +254,7 @@ def test_prepare_reports_a_state_file_that_is_not_ours(tmp_path):
     node = Node(tmp_path, UNRELATED_KUBELET)
     node.state.parent.mkdir()
     node.state.write_text("[]")
-    assert "move it away" in np.probe(node.params())["problems"]["state"][0]
+    assert "move it away" in np_probe.probe(node.params())["problems"]["state"][0]
 
 
 # --- the pieces ------------------------------------------------------------------------------
@@ -263,12 +266,12 @@ def test_record_changes_images_and_labels_only_when_they_change():
     params = {"concerns": CONCERNS, "swap_off": True, "services": [], "files": {}, "image_name": "mindie:1",
               "namespace": "k8s.io", "labels": {"hardware-type": "A2", "zone": "z1"},
               "node_labels": {"zone": "z1", "hardware-type": "old"}, "node_name": "n1"}
-    state = np.record_changes({}, params, result)
+    state = np_state.record_changes({}, params, result)
     assert state["images"] == {"runtime": "containerd", "namespace": "k8s.io", "refs": ["docker.io/library/mindie:1"]}
     assert state["labels"] == {"node": "n1", "keys": {"hardware-type": {"before": "old", "set": "A2"}}}
-    assert np.record_changes({}, dict(params, node_labels=None, image_name=""), result) == {}
-    assert np.record_changes({}, dict(params, concerns=["kubelet"]), result) == {}
-    assert np.record_changes({}, params, dict(result, image_present=None)).get("images") is None
+    assert np_state.record_changes({}, dict(params, node_labels=None, image_name=""), result) == {}
+    assert np_state.record_changes({}, dict(params, concerns=["kubelet"]), result) == {}
+    assert np_state.record_changes({}, params, dict(result, image_present=None)).get("images") is None
 
 
 def test_record_changes_haveged_service_state_before(tmp_path):
@@ -278,27 +281,27 @@ def test_record_changes_haveged_service_state_before(tmp_path):
               "files_differ": {}, "image_present": None, "runtime": {"name": "docker"}}
     params = {"concerns": ["entropy"], "swap_off": True, "services": ["haveged.service"], "files": {},
               "image_name": "", "labels": {}, "node_labels": None}
-    assert np.record_changes({}, params, result)["haveged"] == {
+    assert np_state.record_changes({}, params, result)["haveged"] == {
         "installed_by_role": False, "service": "haveged.service",
         "service_before": {"enabled": True, "active": False}}
 
 
 def test_restore_fstab_only_the_lines_node_prepare_commented():
-    text = ("# /swapfile none swap sw 0 0" + np.FSTAB_MARK + "\n# /old none swap sw 0 0\n"
-            "# /other none swap sw 0 0" + np.FSTAB_MARK + "\n")
-    new, restored = np.restore_fstab(text, ["/swapfile none swap sw 0 0"])
+    text = ("# /swapfile none swap sw 0 0" + np_edit.FSTAB_MARK + "\n# /old none swap sw 0 0\n"
+            "# /other none swap sw 0 0" + np_edit.FSTAB_MARK + "\n")
+    new, restored = np_edit.restore_fstab(text, ["/swapfile none swap sw 0 0"])
     assert restored == ["/swapfile none swap sw 0 0"]
     assert new == ("/swapfile none swap sw 0 0\n# /old none swap sw 0 0\n# /other none swap sw 0 0"
-                   + np.FSTAB_MARK + "\n")
+                   + np_edit.FSTAB_MARK + "\n")
 
 
 def test_restore_top_level_keys_json_config():
     original = '{"kind": "KubeletConfiguration", "syncFrequency": "1m"}'
-    new, changed = np.set_top_level_keys(original, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
-    section = np.record_kubelet(None, "/k", original, new, changed, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
-    assert np.restore_top_level_keys(new, section, changed) == (original, changed, [])
+    new, changed = np_edit.set_top_level_keys(original, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
+    section = np_state.record_kubelet(None, "/k", original, new, changed, {"syncFrequency": "5s", "containerLogMaxFiles": 3})
+    assert np_edit.restore_top_level_keys(new, section, changed) == (original, changed, [])
     edited = json.dumps(dict(json.loads(new), maxPods=10))
-    text, restored, kept = np.restore_top_level_keys(edited, section, changed)
+    text, restored, kept = np_edit.restore_top_level_keys(edited, section, changed)
     assert json.loads(text) == {"kind": "KubeletConfiguration", "syncFrequency": "1m", "maxPods": 10}
     assert (restored, kept) == (changed, [])
 
@@ -306,6 +309,6 @@ def test_restore_top_level_keys_json_config():
 def test_restore_log_opts_removes_the_key_it_added_and_keeps_an_empty_object_that_was_there():
     section = {"original_text": '{"log-opts": {}}', "written_text": "x", "log_opts_present": True,
                "keys": {"max-size": {"present": False, "value": None}}, "set": {"max-size": "500m"}}
-    text, restored, kept = np.restore_log_opts('{\n  "log-opts": {"max-size": "500m"},\n  "debug": true\n}\n', section)
+    text, restored, kept = np_edit.restore_log_opts('{\n  "log-opts": {"max-size": "500m"},\n  "debug": true\n}\n', section)
     assert json.loads(text) == {"log-opts": {}, "debug": True}
     assert (restored, kept) == (["max-size"], [])

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from ansible_collections.pdserve.cluster.plugins.module_utils import _motor as mo
-from ansible_collections.pdserve.cluster.plugins.module_utils import _motor_ranktable as mr
-from ansible_collections.pdserve.cluster.plugins.modules import global_ranktable as gr
+from ansible_collections.pdserve.cluster.plugins.module_utils._motor import ranktable as mr
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import global_ranktable as gr
 
 DERIVED = mo.render({"image": "m:1", "model_name": "llama3-8b", "model_weight_path": "/w", "p_instances": 1,
                      "d_instances": 1, "world_size": 1, "job_id": "ns"})["derived"]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.modules import smoke_test
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import smoke_test
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures"))
 from fake_coordinator import FakeCoordinator  # noqa: E402

@@ -3,7 +3,7 @@
 """stack_guard's decision on objects already read (its API reads run in molecule safety)."""
 from __future__ import annotations
 
-from ansible_collections.pdserve.cluster.plugins.modules import stack_guard
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_guard
 
 OURS = {"app.kubernetes.io/managed-by": "pdserve"}
 HOSTPATH_DEPLOY = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "union-0", "namespace": "ns"},

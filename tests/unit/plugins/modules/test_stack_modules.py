@@ -6,15 +6,15 @@ import os
 
 import pytest
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _kube
-from ansible_collections.pdserve.cluster.plugins.module_utils._kube_client import Reader, poll
-from ansible_collections.pdserve.cluster.plugins.modules import stack_info, stack_logs, stack_wait
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE, INSTANCE_INDEX, MANAGED_BY
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import Reader, poll
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import stack_info, stack_logs, stack_wait
 
-LAB = {_kube.MANAGED_BY: "pdserve", _kube.INSTANCE: "job"}
+LAB = {MANAGED_BY: "pdserve", INSTANCE: "job"}
 
 
 def pod(name, comp, index, ready=True, node="a3-node-1", restarts=0, containers=("engine",)):
-    labels = dict(LAB, **{_kube.COMPONENT: comp, _kube.INSTANCE_INDEX: str(index)})
+    labels = dict(LAB, **{COMPONENT: comp, INSTANCE_INDEX: str(index)})
     return {"metadata": {"name": name, "labels": labels},
             "spec": {"nodeName": node, "containers": [{"name": c} for c in containers]},
             "status": {"phase": "Running", "hostIP": "127.0.3.11", "podIP": "10.244.0.%d" % index,
@@ -29,7 +29,7 @@ def test_summarise_roles_from_an_inferserviceset():
     pods = [pod("c", "controller", 0)]
     pods += [pod("u%d%d" % (i, j), "union", i, ready=(i, j) != (2, 1)) for i in range(3) for j in range(2)]
     for p in pods:  # ISS pods carry the operator's index label instead of ours
-        p["metadata"]["labels"]["infer.huawei.com/instanceset-index"] = p["metadata"]["labels"].pop(_kube.INSTANCE_INDEX)
+        p["metadata"]["labels"]["infer.huawei.com/instanceset-index"] = p["metadata"]["labels"].pop(INSTANCE_INDEX)
     table = {r["role"]: r for r in stack_info.summarise_roles([iss], pods)}
     assert table["union"]["desired"] == 3 and table["union"]["ready"] == 2
     assert table["union"]["pods_per_instance"] == 2
@@ -38,7 +38,7 @@ def test_summarise_roles_from_an_inferserviceset():
 
 
 def test_summarise_roles_from_deployments_and_endpoint():
-    deps = [{"kind": "Deployment", "metadata": {"name": "union-%d" % i, "labels": dict(LAB, **{_kube.COMPONENT: "union"})},
+    deps = [{"kind": "Deployment", "metadata": {"name": "union-%d" % i, "labels": dict(LAB, **{COMPONENT: "union"})},
              "spec": {"replicas": 1}} for i in range(2)]
     pods = [pod("u0", "union", 0), pod("co", "coordinator", 0)]
     table = {r["role"]: r for r in stack_info.summarise_roles(deps, pods)}
@@ -104,7 +104,7 @@ def test_poll_returns_on_success_or_timeout():
 
 
 def test_preflight_node_port_held_elsewhere():
-    from ansible_collections.pdserve.cluster.plugins.modules import cluster_preflight
+    from ansible_collections.pdserve.cluster.plugins.module_utils._runner import cluster_preflight
 
     def svc(ns, name, port, instance=None):
         labels = {"app.kubernetes.io/instance": instance} if instance else {}

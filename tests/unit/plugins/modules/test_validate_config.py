@@ -11,6 +11,7 @@ import shutil
 from _harness import Exit, Fail, run_main
 
 from ansible_collections.pdserve.cluster.plugins.modules import validate_config
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import validate_config as runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "configs")
 
@@ -201,7 +202,7 @@ def test_argspec_matches_documentation():
     import yaml
 
     doc = yaml.safe_load(validate_config.DOCUMENTATION)["options"]
-    spec = validate_config.argspec()
+    spec = runner.argspec()
     assert set(doc) == set(spec)
     for name, option in spec.items():
         assert doc[name]["type"] == option["type"], name
@@ -225,7 +226,7 @@ def _hybrid_params(**kw):
 
 
 def test_topology_mismatch_is_an_error():
-    from ansible_collections.pdserve.cluster.plugins.modules import validate_config as vc
+    from ansible_collections.pdserve.cluster.plugins.module_utils._runner import validate_config as vc
     failed, result = vc.run(_hybrid_params(topology="pd_separate"))
     assert failed
     assert any("this playbook deploys pd_separate but the configuration describes pd_hybrid" in e for e in result["errors"])
@@ -235,7 +236,7 @@ def test_topology_mismatch_is_an_error():
 
 def test_env_baseline_difference_is_an_error_and_equal_env_passes():
     import copy
-    from ansible_collections.pdserve.cluster.plugins.modules import validate_config as vc
+    from ansible_collections.pdserve.cluster.plugins.module_utils._runner import validate_config as vc
     params = _hybrid_params()
     params["baseline"] = copy.deepcopy(params["user_config"])
     params["baseline_env"] = copy.deepcopy(params["env_config"])

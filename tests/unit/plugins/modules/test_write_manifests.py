@@ -6,7 +6,7 @@ import stat
 
 import yaml
 
-from ansible_collections.pdserve.cluster.plugins.modules import write_manifests
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import write_manifests
 
 OBJS = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"boot.sh": "#!/bin/bash\necho\n"}}]
 

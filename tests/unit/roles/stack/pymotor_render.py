@@ -2,7 +2,7 @@
 # Apache License 2.0 (see LICENSE)
 """Render the MindIE-PyMotor stack templates without a cluster, the way roles/stack does.
 
-validate_config (module_utils/_config.py) -> pymotor_contract (module_utils/_pymotor_contract.py)
+validate_config (module_utils/_pymotor/validate.py) -> pymotor_contract (module_utils/_pymotor/contract.py)
 -> base.yaml.j2 + pymotor/configmap.yaml.j2 + the deploy_mode's workload template, rendered
 with Ansible's own templar (so Ansible's filters behave as in a play) and parsed into objects.
 """
@@ -17,7 +17,8 @@ import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _config, _pymotor_contract
+from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor
+from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import contract as _pymotor_contract
 
 try:  # ansible-core >= 2.19 renders only trusted template text
     from ansible.template import trust_as_template
@@ -98,7 +99,7 @@ LABELS = {"app.kubernetes.io/managed-by": "pdserve", "app.kubernetes.io/part-of"
 
 
 def render(user_config, env_config=None, overrides=None, settings=None, cert_dir=CERT_DIR):
-    result = _config.validate(user_config, env_config, overrides=overrides, tls_cert_dir=cert_dir)
+    result = _pymotor.validate(user_config, env_config, overrides=overrides, tls_cert_dir=cert_dir)
     assert result.ok, result.messages
     labels = dict(LABELS, **{"app.kubernetes.io/instance": result.derived["job_id"]})
     config = {"user_config": result.user_config, "env_config": result.env_config or {}, "derived": result.derived}

@@ -9,7 +9,7 @@ import pytest
 
 from pymotor_render import render, sandbox_inventory
 
-from ansible_collections.pdserve.cluster.plugins.module_utils import _safety
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.pod_security import required_level
 
 HOSTPATHS = ["hostPath volume weights (/mnt/weight)", "hostPath volume hccn-conf (/etc/hccn.conf)",
              "hostPath volume hccn-tool (/usr/local/Ascend/driver/tools/hccn_tool)"]
@@ -19,7 +19,7 @@ HOSTPATHS = ["hostPath volume weights (/mnt/weight)", "hostPath volume hccn-conf
 def test_engines_need_privileged_only_for_their_host_paths_control_pods_baseline(mode):
     user, env = sandbox_inventory()
     user["motor_deploy_config"]["deploy_mode"] = mode
-    level, pods = _safety.required_level(render(user, env).objects)
+    level, pods = required_level(render(user, env).objects)
     assert level == "privileged"
     engines = {k: v for k, v in pods.items() if "union" in k}
     control = {k: v for k, v in pods.items() if "union" not in k}
@@ -30,14 +30,14 @@ def test_engines_need_privileged_only_for_their_host_paths_control_pods_baseline
 def test_control_pods_are_restricted_with_a_non_root_user():
     user, env = sandbox_inventory()
     user["motor_deploy_config"]["deploy_mode"] = "multi_deployment"
-    _level, pods = _safety.required_level(render(user, env, settings={"run_as_user": 1001}).objects)
+    _level, pods = required_level(render(user, env, settings={"run_as_user": 1001}).objects)
     assert sorted(pods) == ["Deployment mindie-motor/union-0"]
 
 
 def test_control_run_as_user_makes_only_the_control_pods_restricted():
     user, env = sandbox_inventory()
     r = render(user, env, settings={"control_run_as_user": 1001})
-    level, pods = _safety.required_level(r.objects)
+    level, pods = required_level(r.objects)
     assert level == "privileged"
     assert [k for k in pods] == ["InferServiceSet mindie-motor/vllm role union"]
     for component, _index, tmpl in r.pods():

@@ -535,10 +535,10 @@ def test_scripts_parse(case, tmp_path):
 def test_certificates_name_every_service_the_components_are_reached_by(case):
     # motor's HTTPS clients check the host name: the controller's and coordinator's pod
     # certificates must carry each *_SERVICE value that points at them (seen failing with 3.0.0b2)
-    from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor_contract
+    from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import services
     name, user, r = case
     config = {"user_config": r.result.user_config, "env_config": r.result.env_config or {}, "derived": r.result.derived}
-    names = _pymotor_contract.cert_dns_names(config)
+    names = services.cert_dns_names(config)
     if mode_of(user) == "single_container":
         assert names == {}  # the components reach each other on the pod IP
         return

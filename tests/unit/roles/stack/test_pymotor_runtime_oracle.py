@@ -165,13 +165,13 @@ def upstream_examples():
 @pytest.mark.skipif(not os.environ.get("PDSERVE_MOTOR_SOURCE"), reason="PDSERVE_MOTOR_SOURCE (an upstream checkout) not set")
 @pytest.mark.parametrize("path", upstream_examples() or ["none"])
 def test_upstream_examples_are_accepted_or_refused_for_a_documented_reason(path):
-    from ansible_collections.pdserve.cluster.plugins.module_utils import _config
+    from ansible_collections.pdserve.cluster.plugins.module_utils import _pymotor
     with open(path, encoding="utf-8") as handle:
         user = json.load(handle)
     env_path = os.path.join(os.path.dirname(path), "env.json")
     env = json.load(open(env_path, encoding="utf-8")) if os.path.exists(env_path) else None
     user["motor_deploy_config"]["image_name"] = "example/image:1"  # upstream ships them empty
-    result = _config.validate(user, env, tls_cert_dir="/mnt/pdserve-tls")
+    result = _pymotor.validate(user, env, tls_cert_dir="/mnt/pdserve-tls")
     if any("mf_store" in m for m in result.messages):
         return  # sglang: refused as a whole
     unexplained = [m for m in result.messages if not any(reason in m for reason in KNOWN_REFUSALS)]

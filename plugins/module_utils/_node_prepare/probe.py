@@ -1,0 +1,236 @@
+# Copyright: (c) 2025, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""What the node_prepare role decides on, read from the node (the node_prepare_probe module)."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import merge_log_opts, set_top_level_keys
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.files import file_meta as _file_meta, read_text as _read
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import image_present
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import state_plan
+
+
+def kernel_info(proc_path):
+    release = (_read(os.path.join(proc_path, "sys/kernel/osrelease")) or os.uname().release).strip()
+    match = re.match(r"(\d+)\.(\d+)", release)
+    version = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    return {"release": release, "entropy_constant": version >= (5, 18)}
+
+
+def entropy_avail(proc_path):
+    text = _read(os.path.join(proc_path, "sys/kernel/random/entropy_avail"))
+    try:
+        return int(text.strip()) if text is not None else None
+    except ValueError:
+        return None
+
+
+def swap_info(proc_path, fstab_path):
+    active = []
+    for line in (_read(os.path.join(proc_path, "swaps")) or "").splitlines()[1:]:
+        if line.split():
+            active.append(line.split()[0])
+    entries = []
+    for line in (_read(fstab_path) or "").splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and not fields[0].startswith("#") and fields[2] == "swap":
+            entries.append(line)
+    return {"active": active, "fstab_entries": entries}
+
+
+def pkg_mgr():
+    for name, path in (("apt", "/usr/bin/apt-get"), ("dnf", "/usr/bin/dnf"), ("yum", "/usr/bin/yum"),
+                       ("zypper", "/usr/bin/zypper")):
+        if os.path.exists(path):
+            return name
+    return "unknown"
+
+
+def _endpoint_runtime(endpoint):
+    if "cri-dockerd" in endpoint or "dockershim" in endpoint:
+        return "docker"
+    if "containerd" in endpoint:
+        return "containerd"
+    return None
+
+
+def detect_runtime(wanted, kubelet_text, kubeadm_flags_path):
+    """Return (runtime or None, how it was found)."""
+    if wanted != "auto":
+        return wanted, "set by the operator"
+    if kubelet_text:
+        match = re.search(r'(?:^|[{,]\s*)"?containerRuntimeEndpoint"?\s*:\s*"?([^"\s,}]+)', kubelet_text, re.M)
+        if match and _endpoint_runtime(match.group(1)):
+            return _endpoint_runtime(match.group(1)), "kubelet config containerRuntimeEndpoint"
+    flags = _read(kubeadm_flags_path) or ""
+    match = re.search(r"--container-runtime-endpoint[= ]([^\s\"']+)", flags)
+    if match and _endpoint_runtime(match.group(1)):
+        return _endpoint_runtime(match.group(1)), "kubeadm-flags.env --container-runtime-endpoint"
+    for path in ("/run/cri-dockerd.sock", "/var/run/cri-dockerd.sock", "/usr/bin/cri-dockerd",
+                 "/usr/local/bin/cri-dockerd"):
+        if os.path.exists(path):
+            return "docker", "%s exists" % path
+    for path in ("/run/containerd/containerd.sock", "/usr/bin/containerd", "/usr/local/bin/containerd"):
+        if os.path.exists(path):
+            return "containerd", "%s exists" % path
+    for path in ("/usr/bin/dockerd", "/usr/local/bin/dockerd"):
+        if os.path.exists(path):
+            return "docker", "%s exists (kubelet with dockershim)" % path
+    return None, "no kubelet endpoint, cri-dockerd, containerd or dockerd found"
+
+
+def _under(path, tree):
+    tree = tree.rstrip("/") or "/"
+    return path == tree or (tree != "/" and path.startswith(tree + "/"))
+
+
+def weight_path_danger(path, forbidden_paths, forbidden_trees):
+    """Why ``path`` is no place for weights: the collection's system path rule
+    (module_utils/_platform.py), then the role's extra forbidden paths and trees; or None."""
+    rule = system_path_rule(path)
+    if rule:
+        return rule
+    norm = [p.rstrip("/") or "/" for p in forbidden_paths]
+    if path in norm:
+        return "is a dangerous path (one of %s)" % ", ".join(forbidden_paths)
+    for tree in forbidden_trees:
+        if _under(path, tree):
+            return "is %s %s, a system tree a weight mount must stay out of" % (
+                "" if path == tree.rstrip("/") else "below", tree)
+    return None
+
+
+def check_weights(params):
+    path = params["weight_mount_path"]
+    result = {"path": path, "realpath": None, "model_path": None, "problems": []}
+    if not path:
+        return result
+    problems = result["problems"]
+    label = "weight_mount_path %s" % path
+    if not path.startswith("/"):
+        problems.append("%s is not an absolute path" % label)
+        return result
+    norm = os.path.normpath(path)
+    danger = weight_path_danger(norm, params["forbidden_paths"], params["forbidden_trees"])
+    if danger:
+        problems.append("%s %s" % (label, danger))
+    try:
+        st = os.lstat(norm)
+    except OSError:
+        problems.append("%s does not exist on the node" % label)
+        return result
+    if stat.S_ISLNK(st.st_mode):
+        problems.append("%s is a symlink (to %s); mount the real directory" % (label, os.readlink(norm)))
+    elif not stat.S_ISDIR(st.st_mode):
+        problems.append("%s is not a directory" % label)
+    real = os.path.realpath(norm)
+    result["realpath"] = real
+    if real != norm and not stat.S_ISLNK(st.st_mode):
+        problems.append("%s resolves to %s through a symlinked parent; mount the real path" % (label, real))
+    if real != norm:
+        danger = weight_path_danger(real, params["forbidden_paths"], params["forbidden_trees"])
+        if danger:
+            problems.append("%s resolves to %s, which %s" % (label, real, danger))
+    if params["model_dir"] and not problems:
+        model = os.path.normpath(os.path.join(norm, params["model_dir"]))
+        result["model_path"] = model
+        if not _under(model, norm) or model == norm:
+            problems.append("model_dir %s is not a folder inside %s" % (params["model_dir"], norm))
+        elif not os.path.isdir(model):
+            problems.append("model folder %s is not present on the node" % model)
+        else:
+            missing = [f for f in params["model_required_files"] if not os.path.isfile(os.path.join(model, f))]
+            if missing:
+                problems.append("model folder %s lacks %s" % (model, ", ".join(missing)))
+    return result
+
+
+def files_differ(wanted):
+    """For each path: whether its content differs from the wanted text (a missing file differs)."""
+    return {path: _read(path) != text for path, text in wanted.items()}
+
+
+def service_states(units, run, which):
+    """{unit: {enabled, active}} from systemctl, or {} when there is no systemctl."""
+    systemctl = which("systemctl")
+    if not systemctl:
+        return {}
+    states = {}
+    for unit in units:
+        enabled = run([systemctl, "is-enabled", unit])
+        active = run([systemctl, "is-active", unit])
+        states[unit] = {"enabled": enabled[0] == 0 and enabled[1].strip() == "enabled",
+                        "active": active[0] == 0 and active[1].strip() == "active"}
+    return states
+
+
+def probe(params, run=None, which=None):
+    """Everything the role decides on, read from the node (the node_prepare_probe module's result).
+
+    ``run(argv) -> (rc, out, err)`` and ``which(name) -> path or None`` are only used for the
+    read-only service and image queries.
+    """
+    problems = {"runtime": [], "kubelet": [], "container_logs": [], "weights": []}
+    kubelet_path = params["kubelet_config_path"]
+    kubelet_text = _read(kubelet_path)
+    runtime, source = detect_runtime(params["container_runtime"], kubelet_text, params["kubeadm_flags_path"])
+    if runtime is None:
+        problems["runtime"].append("cannot tell which container runtime the kubelet uses: %s; "
+                                   "set node_prepare_container_runtime" % source)
+
+    kubelet = dict(_file_meta(kubelet_path), path=kubelet_path, needs_write=False, changed_keys=[], new_content=None)
+    settings = dict(params["kubelet_settings"])
+    if runtime == "containerd":
+        settings.update(params["kubelet_containerd_settings"])
+    if settings:
+        if kubelet_text is None:
+            problems["kubelet"].append("kubelet config %s is missing or unreadable: join the node first "
+                                       "or set node_prepare_kubelet_config_path" % kubelet_path)
+        else:
+            try:
+                new_text, changed_keys = set_top_level_keys(kubelet_text, settings)
+            except ValueError as exc:
+                problems["kubelet"].append("kubelet config %s is not valid JSON: %s" % (kubelet_path, exc))
+            else:
+                kubelet.update(needs_write=bool(changed_keys), changed_keys=changed_keys,
+                               new_content=new_text if changed_keys else None)
+
+    docker_path = params["docker_daemon_json_path"]
+    docker = dict(_file_meta(docker_path), path=docker_path, needs_write=False, changed_keys=[], new_content=None,
+                  parent_exists=os.path.isdir(os.path.dirname(docker_path)))
+    if runtime == "docker" and params["docker_log_opts"]:
+        text = _read(docker_path) if docker["exists"] else ""
+        try:
+            new_text, changed_keys = merge_log_opts(text, params["docker_log_opts"])
+        except ValueError as exc:
+            problems["container_logs"].append("%s is not valid: %s; dockerd would not start with it, fix it by hand"
+                                              % (docker_path, exc))
+        else:
+            docker.update(needs_write=new_text is not None, changed_keys=changed_keys, new_content=new_text)
+
+    weights = check_weights(params)
+    problems["weights"] = weights["problems"]
+    result = dict(
+        runtime={"name": runtime, "source": source},
+        pkg_mgr=pkg_mgr(),
+        kernel=kernel_info(params["proc_path"]),
+        entropy_avail=entropy_avail(params["proc_path"]),
+        haveged_installed=os.path.exists(params["haveged_path"]),
+        swap=swap_info(params["proc_path"], params["fstab_path"]),
+        kubelet_config=kubelet,
+        docker_daemon_json=docker,
+        weights=weights,
+        dirs={path: os.path.isdir(path) for path in params["check_dirs"]},
+        files_differ=files_differ(params["files"]),
+        services=service_states(params["services"], run, which) if run else {},
+        image_present=image_present(params, runtime, run, which) if run else None,
+        problems=problems,
+    )
+    result["state"] = state_plan(params, result)
+    problems["state"] = result["state"]["problems"]
+    return result
