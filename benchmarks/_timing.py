@@ -37,3 +37,13 @@ def timed(fn, repeat):
 def stats(samples, digits):
     return {"median_ms": round(statistics.median(samples), digits), "min_ms": round(min(samples), digits),
             "max_ms": round(max(samples), digits)}
+
+
+def report(result, rows, ratio_key, floor_label, target_key, target_ms, digits, width):
+    """Print one line per (label, key) row of ``result`` and the ratio / target line under them."""
+    fmt = "  %%-%ds median %%7.%df ms   min %%7.%df ms   max %%7.%df ms" % (width, digits, digits, digits)
+    for label, key in rows:
+        s = result[key]
+        print(fmt % (label, s["median_ms"], s["min_ms"], s["max_ms"]))
+    print("  %s: %.1fx; target: %s median under %.0f ms: %s"
+          % (floor_label, result[ratio_key], target_key, target_ms, "met" if result["within_target"] else "MISSED"))

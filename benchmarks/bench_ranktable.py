@@ -21,7 +21,7 @@ import platform
 import sys
 import tempfile
 
-from _timing import load_module_utils, stats, timed
+from _timing import report, load_module_utils, stats, timed
 
 TARGET_MS = 50.0
 SERVERS = 96
@@ -104,12 +104,7 @@ def main(argv=None):
                 ("dumps (text written to disk)", "dumps"),
                 ("validate the loaded document", "validate_loaded"),
                 ("merge 12 AscendCloud host tables", "merge_ascendcloud_12_hosts")]
-        for label, key in rows:
-            s = result[key]
-            print("  %-42s median %7.2f ms   min %7.2f ms   max %7.2f ms"
-                  % (label, s["median_ms"], s["min_ms"], s["max_ms"]))
-        print("  gen / json.load: %.1fx; target: gen median under %.0f ms: %s"
-              % (result["gen_over_json_load"], TARGET_MS, "met" if result["within_target"] else "MISSED"))
+        report(result, rows, 'gen_over_json_load', 'gen / json.load', 'gen', TARGET_MS, 2, 42)
     if args.check and not result["within_target"]:
         return 1
     return 0

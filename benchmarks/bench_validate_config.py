@@ -20,7 +20,7 @@ import json
 import platform
 import sys
 
-from _timing import ROOT, load_module_utils, stats, timed
+from _timing import report, ROOT, load_module_utils, stats, timed
 
 FIXTURES = ROOT / "tests" / "fixtures" / "configs"
 USER = FIXTURES / "pd_hybrid_a3_16.user_config.json"
@@ -97,12 +97,7 @@ def main(argv=None):
                 ("json.load of the same documents (floor)", "json_load_floor"),
                 ("load_files + validate (the module's path)", "load_files_and_validate"),
                 ("validate a config with %d errors" % out["errors_reported"], "validate_with_errors")]
-        for label, key in rows:
-            s = out[key]
-            print("  %-44s median %7.3f ms   min %7.3f ms   max %7.3f ms"
-                  % (label, s["median_ms"], s["min_ms"], s["max_ms"]))
-        print("  validate / json.load: %.1fx; target: validate median under %.0f ms: %s"
-              % (out["validate_over_json_load"], TARGET_MS, "met" if out["within_target"] else "MISSED"))
+        report(out, rows, 'validate_over_json_load', 'validate / json.load', 'validate', TARGET_MS, 3, 44)
     if args.check and not out["within_target"]:
         return 1
     return 0

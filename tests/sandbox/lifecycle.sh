@@ -11,13 +11,8 @@ export PDSERVE_SANDBOX_PORT="${PDSERVE_SANDBOX_LIFECYCLE_PORT:-27443}"
 PDSERVE_SANDBOX_STATE="$(mktemp -d /tmp/pdserve-sandbox-lifecycle.XXXXXX)"
 export PDSERVE_SANDBOX_STATE
 SYSCTLS="vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes"
-passed=0
-failed=0
-check() { # description command...
-  local what="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
+# shellcheck source=tests/sandbox/checks.sh
+. "$ROOT/tests/sandbox/checks.sh"
 sysctls() { local f; for f in $SYSCTLS; do printf '%s=%s\n' "$f" "$(cat "/proc/sys/$f")"; done; }
 host_iptables() { { iptables-save 2>/dev/null || true; } | { grep -v '^#' || true; } | sed 's/\[[0-9]*:[0-9]*\]//'; }
 leftovers_found() { ! "$SANDBOX" leftovers >/dev/null; }
@@ -55,5 +50,4 @@ round() { # n
 }
 round 1
 round 2
-printf '%d passed, %d failed\n' "$passed" "$failed"
-[ "$failed" -eq 0 ]
+checks_summary

@@ -12,13 +12,8 @@ export PDSERVE_NPUHOSTS_SLOT="${PDSERVE_NPUHOSTS_LIFECYCLE_SLOT:-211}"
 PDSERVE_NPUHOSTS_STATE="$(mktemp -d /tmp/pdserve-npuhosts-lifecycle.XXXXXX)"
 export PDSERVE_NPUHOSTS_STATE
 IMAGE_LAYER=$(find "${PDSERVE_SANDBOX_CACHE:-$HOME/.cache/pdserve-sandbox}/images" -maxdepth 1 -name 'debian-base-*.layer.tar' 2>/dev/null | head -1 || true)
-passed=0
-failed=0
-check() { # description command...
-  local what="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
+# shellcheck source=tests/sandbox/checks.sh
+. "$ROOT/tests/sandbox/checks.sh"
 real_davinci() { find /dev -maxdepth 1 -name 'davinci*' | wc -l; }
 host_ok_with() { grep "^$1 | SUCCESS" <<<"$facts" | grep -q "\"$2\""; }
 host_lacks() { ! grep "^$1" <<<"$facts" | grep -q "\"$2\""; }
@@ -61,5 +56,5 @@ check "leftovers sees the running hosts (the check can fail)" hosts_seen
 check "npuhosts down (with the container still running)" "$HOSTS" down
 check "nothing is left: process, network namespace, bridge" "$HOSTS" leftovers
 check "nothing is left: mount" no_mounts
-echo "npuhosts lifecycle: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+printf "npuhosts lifecycle: "
+checks_summary
