@@ -1,0 +1,160 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""The Dynamo-on-RoleBasedGroup configuration family (module_utils/_dynamo/)."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.pdserve.cluster.plugins.module_utils import _dynamo
+from ansible_collections.pdserve.cluster.plugins.module_utils._dynamo import rbg
+from ansible_collections.pdserve.cluster.plugins.module_utils._family import stack_result_problems
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import dynamo_config as runner
+
+IMAGE = "registry.example.com/dynamo:0.3"
+
+
+def errors_of(config):
+    result = _dynamo.validate(config)
+    return {e.path: e.rule for e in result.errors}
+
+
+def test_defaults_are_the_documents_2p1d_example():
+    result = _dynamo.validate({"image": IMAGE})
+    assert result.ok, result.messages
+    derived = result.derived
+    assert stack_result_problems(derived) == []
+    roles = derived["roles"]
+    # the document: 1 processor, 2 prefill and 1 decode workers of 2 nvidia.com/gpu each
+    assert (roles["processor"]["instances"], roles["processor"]["npus_per_pod"]) == (1, 0)
+    assert (roles["prefill"]["instances"], roles["prefill"]["npus_per_pod"]) == (2, 2)
+    assert (roles["decode"]["instances"], roles["decode"]["npus_per_pod"]) == (1, 2)
+    assert derived["hardware"]["npu_resource"] == "nvidia.com/gpu"
+    assert set(roles) == {"processor", "prefill", "decode", "etcd", "nats"}
+    doc = result.dynamo_config
+    assert doc["Common"]["model"] == "/models/Qwen3-32B/"
+    assert doc["Common"]["router"] == "round-robin"
+    assert doc["Frontend"] == {"served_model_name": "qwen", "endpoint": "dynamo.Processor.chat/completions",
+                               "port": 8000}
+    assert doc["VllmWorker"]["remote-prefill"] is True
+    assert doc["PrefillWorker"]["tensor-parallel-size"] == 2
+    assert derived["endpoints"] == {"etcd": "http://etcd.dynamo.svc:2379", "nats": "nats://nats.dynamo.svc:4222"}
+
+
+def test_given_endpoints_replace_our_etcd_and_nats():
+    result = _dynamo.validate({"image": IMAGE, "etcd": {"deploy": False, "endpoints": ["http://10.0.0.5:2379"]},
+                               "nats": {"deploy": False, "url": "nats://10.0.0.6:4222"}})
+    assert result.ok, result.messages
+    assert result.derived["endpoints"] == {"etcd": "http://10.0.0.5:2379", "nats": "nats://10.0.0.6:4222"}
+    assert "etcd" not in result.derived["roles"] and "nats" not in result.derived["roles"]
+
+
+def test_every_error_at_once():
+    errors = errors_of({
+        "prefill": {"gpus": 3},
+        "ports": {"api": 8000},
+        "dynamo_config": {"Processor": {"common-configs": ["model", "nope"]}},
+        "etcd": {"deploy": False, "endpoints": ["etcd:2379"]},
+        "nats": {"deploy": False},
+    })
+    # a schema error (image missing) stops before the cross-field rules
+    assert list(errors) == ["image"]
+    errors = errors_of({
+        "image": IMAGE,
+        "prefill": {"gpus": 3},
+        "ports": {"api": 8000},
+        "dynamo_config": {"Processor": {"common-configs": ["model", "nope"]}},
+        "etcd": {"deploy": False, "endpoints": ["etcd:2379"]},
+        "nats": {"deploy": False},
+    })
+    assert "must equal tensor_parallel_size x workers" in errors["prefill.gpus"]
+    assert "already used by ports.http" in errors["ports.api"]
+    assert "Dynamo would drop it silently" in errors["dynamo_config.Processor.common-configs[1]"]
+    assert errors["etcd.endpoints[0]"] == "must be http(s)://host:port"
+    assert "nats://host:port" in errors["nats.url"]
+
+
+def test_common_configs_key_set_in_the_section_itself_is_fine():
+    # the document's PrefillWorker lists gpu-memory-utilization, which it sets itself
+    assert _dynamo.validate({"image": IMAGE}).ok
+    errors = errors_of({"image": IMAGE, "dynamo_config": {"PrefillWorker": {"common-configs": ["block-size", "x"]}}})
+    assert list(errors) == ["dynamo_config.PrefillWorker.common-configs[1]"]
+
+
+@pytest.mark.parametrize("override,path", [
+    ({"dynamo_config": {"VllmWorker": {"tensor-parallel-size": 4}}}, "dynamo_config.VllmWorker.tensor-parallel-size"),
+    ({"dynamo_config": {"VllmWorker": {"ServiceArgs": {"resources": {"gpu": 1}}}}},
+     "dynamo_config.VllmWorker.ServiceArgs.resources.gpu"),
+    ({"decode": {"tensor_parallel_size": 4}}, "decode.gpus"),
+    ({"dynamo_config": {"Frontend": {"port": 9000}}}, "dynamo_config.Frontend.port"),
+    ({"model": {"source": "host_path"}}, "model.host_path"),
+    ({"model": {"source": "host_path", "host_path": "/etc/models"}}, "model.host_path"),
+    ({"model": {"source": "pv"}}, "model.storage_class"),
+    ({"model": {"source": "pv", "csi": {"driver": "ossplugin.csi.alibabacloud.com"}}}, "model.csi.volume_handle"),
+    ({"model": {"path": "/usr/models"}}, "model.path"),
+    ({"etcd": {"peer_port": 2379}}, "etcd.peer_port"),
+    ({"nats": {"monitor_port": 4222}}, "nats.monitor_port"),
+    ({"service": {"node_port": 31000}}, "service.node_port"),
+    ({"prefill": {"replicas": 65}}, "prefill.replicas"),
+    ({"router": "kv-cache"}, "router"),
+    ({"processor": {"node_selector": {"bad key!": "x"}}}, "processor.node_selector.bad key!"),
+    ({"rbg_version": "v1beta1"}, "rbg_version"),
+])
+def test_rules(override, path):
+    config = dict({"image": IMAGE}, **override)
+    assert path in errors_of(config), errors_of(config)
+
+
+def test_a_model_on_a_storage_class_or_a_host_path():
+    assert _dynamo.validate({"image": IMAGE, "model": {"source": "pv", "storage_class": "nas"}}).ok
+    assert _dynamo.validate({"image": IMAGE, "model": {"source": "host_path", "host_path": "/mnt/models"}}).ok
+    assert _dynamo.validate({"image": IMAGE, "model": {"source": "pv", "csi": {
+        "driver": "ossplugin.csi.alibabacloud.com", "volume_handle": "llm-model"}}}).ok
+
+
+def test_gpu_product_selects_the_workers_nodes():
+    derived = _dynamo.validate({"image": IMAGE, "gpu_product": "NVIDIA-A10"}).derived
+    assert derived["roles"]["prefill"]["node_selector"] == {"nvidia.com/gpu.product": "NVIDIA-A10"}
+    assert derived["roles"]["processor"]["node_selector"] == {}
+
+
+def test_scale_guard_allows_only_the_worker_counts():
+    base = _dynamo.validate({"image": IMAGE}).config
+    errors, diffs = _dynamo.scale_guard(base, _dynamo.validate({"image": IMAGE, "prefill": {"replicas": 3}}).config,
+                                        _dynamo.SCALE_FIELDS)
+    assert errors == [] and diffs == [{"path": "prefill.replicas", "old": 2, "new": 3, "allowed": True}]
+    errors, _ = _dynamo.scale_guard(base, _dynamo.validate({"image": IMAGE, "prefill": {"replicas": 3},
+                                                            "router": "kv"}).config, _dynamo.SCALE_FIELDS)
+    assert [e.path for e in errors] == ["router"]
+
+
+def test_rbg_version_from_discovery():
+    assert rbg.pick_version(["v1alpha1", "v1alpha2"]) == "v1alpha2"
+    assert rbg.pick_version(["v1alpha1"]) == "v1alpha1"
+    assert rbg.pick_version(["v1"]) is None
+    assert rbg.workload_name("dynamo-pd", "prefill") == "dynamo-pd-prefill"
+    assert len(rbg.workload_name("x" * 60, "prefill")) == 63
+
+
+def test_role_shapes():
+    template = {"spec": {"containers": []}}
+    old = rbg.role_object("v1alpha1", "prefill", 2, template, ["processor"], {"a": "b"})
+    assert old == {"name": "prefill", "replicas": 2, "labels": {"a": "b"}, "dependencies": ["processor"],
+                   "workload": {"apiVersion": "apps/v1", "kind": "StatefulSet"}, "template": template}
+    new = rbg.role_object("v1alpha2", "prefill", 2, template, ["processor"], {"a": "b"})
+    assert new["standalonePattern"] == {"template": template}
+    assert new["annotations"] == {"rbg.workloads.x-k8s.io/role-workload-type": "apps/v1/StatefulSet"}
+    assert "workload" not in new and "template" not in new
+
+
+def test_runner_picks_the_version_and_guards_the_scale():
+    out = runner.execute({"config": {"image": IMAGE}, "served_versions": ["v1alpha1"], "baseline": None,
+                          "allowed_changes": list(_dynamo.SCALE_FIELDS)})
+    assert not out.get("failed") and out["rbg_version"] == "v1alpha1"
+    out = runner.execute({"config": {"image": IMAGE}, "served_versions": [], "baseline": None,
+                          "allowed_changes": []})
+    assert out["failed"] and "install RoleBasedGroup" in out["msg"]
+    out = runner.execute({"config": {"image": IMAGE, "prefill": {"replicas": 1}, "router": "kv"},
+                          "served_versions": ["v1alpha2"], "baseline": {"image": IMAGE},
+                          "allowed_changes": list(_dynamo.SCALE_FIELDS)})
+    assert out["failed"] and [e["path"] for e in out["error_details"]] == ["router"]
+    assert {d["path"]: d["allowed"] for d in out["differences"]} == {"prefill.replicas": True, "router": False}
