@@ -43,6 +43,8 @@ NODE_COMPONENTS=(apiserver-bridge-host apiserver-bridge containerd kubelet kube-
 NODE_LABELS="accelerator=huawei-Ascend910,accelerator-type=module-a3-16,host-arch=huawei-x86,pdserve.io/real-node=true"
 NODE_TAINT="pdserve.io/real-node=true:NoSchedule"
 NODE_NPUS=16
+# nvidia.com/gpu advertised the same way, for the GPU stack's stand-in workers (no GPU here)
+NODE_GPUS=8
 NPU_RECORDING=a3_healthy  # tests/fixtures/npu_tools/recorded/<this>: /etc/hccn.conf of the node
 
 # ---------------------------------------------------------------------------------------- build
@@ -340,9 +342,10 @@ node_up() {
     >"$STATE/logs/node-run.log" 2>&1 || { cat "$STATE/logs/node-run.log" >&2; die "the real node did not start"; }
   wait_for "real node $NODE_NAME" 60 node_registered
   # huawei.com/Ascend910: an extended resource advertised by a status patch (the way the
-  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it.
+  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it. Likewise
+  # nvidia.com/gpu for the Dynamo stack's stand-in workers.
   kc patch node "$NODE_NAME" --subresource status --type merge \
-    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\"}}}" >/dev/null
+    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\",\"nvidia.com/gpu\":\"$NODE_GPUS\"}}}" >/dev/null
   wait_for "real node $NODE_NAME Ready" 60 node_ready
 }
 

@@ -169,7 +169,9 @@ def derive(cfg, doc):
             roles[name] = _role(1, 0, cfg[name]["node_selector"], {})
     eps = endpoints(cfg)
     return {
-        "job_id": cfg["name"],
+        # the stack's instance label, which status / logs / uninstall find by namespace: the
+        # namespace (the RoleBasedGroup keeps its own name)
+        "job_id": cfg["namespace"],
         "namespace": cfg["namespace"],
         "deploy_mode": DEPLOY_MODE,
         "mode": DEPLOY_MODE,
@@ -183,7 +185,7 @@ def derive(cfg, doc):
         "endpoints": eps,
         "dynamo_namespace": cfg["dynamo_namespace"] or cfg["namespace"],
         "served_model_name": _config.served_model(doc),
-        "labels": stack_labels(cfg["name"]),
+        "labels": stack_labels(cfg["namespace"]),
         "rbg_workloads": {role: _rbg.workload_name(cfg["name"], role) for role in ROLES},
     }
 
