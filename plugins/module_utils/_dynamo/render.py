@@ -3,7 +3,7 @@
 """The Dynamo stack's RoleBasedGroup and frontend Service as plain dicts (the role's templates
 print them). What each pod runs follows the users' document (``dynamo-rbg-pd.md``):
 
-- processor: ``cd <workdir>; dynamo serve graphs.<graph>:Frontend -f ./configs/<file>``, the
+- processor: ``cd <workdir> && exec dynamo serve graphs.<graph>:Frontend -f ./configs/<file>``, the
   frontend's ports (HTTP, request plane, API, metrics), a TCP readiness probe on the HTTP port,
   and an init container that waits until etcd and NATS accept connections (our start order:
   they are not roles of the group);
@@ -81,7 +81,9 @@ def pod_template(role, cfg, derived, labels, settings):
     spec = cfg[role]
     workdir = cfg["workdir"]
     graph_module = posixpath.splitext(cfg["graph_file"])[0]
-    command = "cd %s; dynamo serve %s -f ./configs/%s%s" % (
+    # `exec`: dynamo gets the pod's SIGTERM (the document's `cd ...; dynamo serve ...` leaves sh
+    # as PID 1, which ignores it: every stop then waits for the grace period's SIGKILL)
+    command = "cd %s && exec dynamo serve %s -f ./configs/%s%s" % (
         workdir, SERVE[role].format(graph=graph_module), cfg["config_file"], EXTRA_ARGS.get(role, ""))
     resources = {"cpu": spec["resources"]["cpu"], "memory": spec["resources"]["memory"]}
     if role != "processor":
