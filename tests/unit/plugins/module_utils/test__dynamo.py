@@ -158,3 +158,69 @@ def test_runner_picks_the_version_and_guards_the_scale():
                           "allowed_changes": list(_dynamo.SCALE_FIELDS)})
     assert out["failed"] and [e["path"] for e in out["error_details"]] == ["router"]
     assert {d["path"]: d["allowed"] for d in out["differences"]} == {"prefill.replicas": True, "router": False}
+
+
+# ------------------------------------------------------------------------------------- render
+from ansible_collections.pdserve.cluster.plugins.filter.dynamo import (  # noqa: E402
+    dynamo_frontend_service,
+    dynamo_rolebasedgroup,
+)
+
+LABELS = {"app.kubernetes.io/managed-by": "pdserve", "app.kubernetes.io/part-of": "pdserve",
+          "app.kubernetes.io/instance": "dynamo", "pdserve.io/stack": "dynamo_rbg"}
+
+
+def stack_config(config, version="v1alpha2"):
+    result = _dynamo.validate(config)
+    assert result.ok, result.messages
+    return {"input": result.config, "derived": result.derived, "dynamo_config": result.dynamo_config,
+            "rbg_version": version}
+
+
+def test_rolebasedgroup_is_the_documents_example():
+    obj = dynamo_rolebasedgroup(stack_config({"image": IMAGE}), LABELS, {"service_account": "sa"})
+    assert obj["apiVersion"] == "workloads.x-k8s.io/v1alpha2" and obj["kind"] == "RoleBasedGroup"
+    assert obj["metadata"]["name"] == "dynamo-pd"
+    roles = {r["name"]: r for r in obj["spec"]["roles"]}
+    assert [r["name"] for r in obj["spec"]["roles"]] == ["processor", "prefill", "decode"]
+    assert roles["prefill"]["dependencies"] == ["processor"] and "dependencies" not in roles["processor"]
+    decode = roles["decode"]["standalonePattern"]["template"]["spec"]["containers"][0]
+    # the document's decode command, 2 GPUs, the etcd / NATS of our Services
+    assert decode["command"][2].endswith(
+        "dynamo serve components.worker:VllmWorker -f ./configs/qwen3.yaml --service-name VllmWorker")
+    assert decode["resources"]["limits"]["nvidia.com/gpu"] == "2"
+    env = {e["name"]: e["value"] for e in decode["env"]}
+    assert env["ETCD_ENDPOINTS"] == "http://etcd.dynamo.svc:2379"
+    assert env["NATS_SERVER"] == "nats://nats.dynamo.svc:4222"
+    assert env["DYNAMO_RP_TIMEOUT"] == "60"
+    assert {m["mountPath"] for m in decode["volumeMounts"]} == {
+        "/models/Qwen3-32B/", "/workspace/examples/llm/configs/qwen3.yaml"}
+    processor = roles["processor"]["standalonePattern"]["template"]["spec"]
+    assert [p["containerPort"] for p in processor["containers"][0]["ports"]] == [8000, 9345, 443, 9347]
+    assert processor["containers"][0]["readinessProbe"]["tcpSocket"] == {"port": 8000}
+    assert "nvidia.com/gpu" not in processor["containers"][0]["resources"]["limits"]
+    assert processor["initContainers"][0]["name"] == "wait-for-etcd-nats"
+    assert processor["volumes"][0] == {"name": "model", "persistentVolumeClaim": {"claimName": "llm-model",
+                                                                                  "readOnly": True}}
+
+
+def test_rolebasedgroup_v1alpha1_and_given_endpoints():
+    config = {"image": IMAGE, "etcd": {"deploy": False, "endpoints": ["http://10.1.1.1:2379"]},
+              "nats": {"deploy": False, "url": "nats://10.1.1.2:4222"},
+              "model": {"source": "host_path", "host_path": "/mnt/models"}}
+    obj = dynamo_rolebasedgroup(stack_config(config, "v1alpha1"), LABELS)
+    role = obj["spec"]["roles"][1]
+    assert obj["apiVersion"] == "workloads.x-k8s.io/v1alpha1"
+    assert role["workload"] == {"apiVersion": "apps/v1", "kind": "StatefulSet"}
+    env = {e["name"]: e["value"] for e in role["template"]["spec"]["containers"][0]["env"]}
+    assert env["ETCD_ENDPOINTS"] == "http://10.1.1.1:2379" and env["NATS_SERVER"] == "nats://10.1.1.2:4222"
+    assert role["template"]["spec"]["volumes"][0]["hostPath"] == {"path": "/mnt/models", "type": "Directory"}
+
+
+def test_frontend_service_selects_the_processor():
+    svc = dynamo_frontend_service(stack_config({"image": IMAGE, "service": {"type": "NodePort", "node_port": 31800}}),
+                                  LABELS)
+    assert svc["metadata"]["name"] == "dynamo-service"
+    assert svc["spec"]["ports"] == [{"name": "http", "port": 8000, "targetPort": 8000, "protocol": "TCP",
+                                     "nodePort": 31800}]
+    assert svc["spec"]["selector"] == {"app.kubernetes.io/instance": "dynamo", "app.kubernetes.io/component": "processor"}
