@@ -9,7 +9,7 @@ nothing else spells these literals.
 
 - Hardware kinds (:data:`HARDWARE_TYPES`), NPUs per node (:data:`NPUS_PER_NODE`), the node labels
   the device plugin's operator sets (:func:`node_selector`) and the extended resource a pod asks
-  for (:func:`npu_resource`, :data:`GPU_RESOURCE`); the GPU nodes' labels (:func:`gpu_node_selector`).
+  for (:func:`npu_resource`, :data:`GPU_RESOURCE`); the GPU nodes' labels.
 - The device plugin's allocation annotations (:data:`CONFIG_ANNOTATION`, :data:`ALLOC_ANNOTATION`).
 - The label schema of pdserve's objects (:func:`stack_labels`) and its field manager.
 - Fixed paths inside pods (:data:`POD_CERT_DIR`, :data:`PKI_MOUNT_PATH`).
@@ -80,13 +80,6 @@ GPU_COUNT_LABEL = "nvidia.com/gpu.count"
 #: RuntimeClass handler the GPU operator makes.
 NVIDIA_RUNTIME = "nvidia"
 
-
-def gpu_node_selector(product=None):
-    """The node labels of a GPU node (of ``product`` when given)."""
-    selector = {GPU_PRESENT_LABEL: "true"}
-    if product:
-        selector[GPU_PRODUCT_LABEL] = product
-    return selector
 
 # ---------------------------------------------------------- the device plugin's pod annotations
 #: JSON ``{"pod_name", "server_id", "super_pod_id", "devices": [{"device_id", "device_ip",

@@ -15,7 +15,7 @@ description:
     endpoints, Dynamo configuration sections) and fills in the defaults, which reproduce the 2P1D
     example of the users' document.
   - Renders the Dynamo configuration file (sections C(Common), C(Frontend), C(Processor),
-    C(VllmWorker), C(PrefillWorker), with O(config.dynamo_config) merged over them) and checks it
+    C(VllmWorker), C(PrefillWorker), with the input's C(dynamo_config) merged over them) and checks it
     against the input, the way Dynamo reads it (C(common-configs) keys that exist, tensor parallel
     size x worker processes = GPUs per pod, the frontend port).
   - Picks the RoleBasedGroup API version to write from O(served_versions) (V(v1alpha2) before V(v1alpha1)).
@@ -32,7 +32,7 @@ options:
   served_versions:
     description:
       - The versions of C(workloads.x-k8s.io) the cluster serves (API discovery). Unset, the module
-        assumes V(v1alpha2) unless O(config.rbg_version) names one.
+        assumes V(v1alpha2) unless the input's C(rbg_version) names one.
     type: list
     elements: str
   baseline:
@@ -53,6 +53,7 @@ attributes:
     description: Nothing is written in any mode.
   diff_mode:
     support: none
+    description: Nothing to show.
 """
 
 EXAMPLES = r"""

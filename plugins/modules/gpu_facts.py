@@ -40,6 +40,7 @@ attributes:
     description: Reads only.
   diff_mode:
     support: none
+    description: Nothing to show.
 """
 
 EXAMPLES = r"""
