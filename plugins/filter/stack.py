@@ -36,8 +36,11 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import (
     services as _pymotor_services,
 )
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
-DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
-                "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]
+DELETE_ORDER = ["InferServiceSet", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding",
+                "Role", "ServiceAccount", "ClusterRoleBinding", "ClusterRole", "PersistentVolumeClaim",
+                "PersistentVolume"]
+#: Kinds an uninstall keeps unless it purges: the model volume (reloading weights is slow).
+KEPT_UNLESS_PURGE = ("Secret", "PersistentVolumeClaim", "PersistentVolume")
 
 
 def _engine_roles(derived, roles=None):
@@ -108,11 +111,12 @@ def stale_objects(found, rendered, stack_name):
 def uninstall_objects(found, purge=False):
     """What uninstall deletes: every object a stack rendered (not the namespace, which purge
     deletes on its own, nor what controllers own); with ``purge`` also what other roles of
-    the collection made there (the PKI role's Secrets and ConfigMap). Only what is ours: our
+    the collection made there (the PKI role's Secrets and ConfigMap) and the model volume (PVC,
+    PV: kept otherwise). Only what is ours: our
     label and our field manager (``ours``, from stack_info)."""
     doomed = [o for o in found
               if o.get("ours", True) and o.get("kind") != "Namespace" and not o.get("owned")
-              and (purge or (o.get("stack") and o.get("kind") != "Secret"))]
+              and (purge or (o.get("stack") and o.get("kind") not in KEPT_UNLESS_PURGE))]
     doomed.sort(key=lambda o: (DELETE_ORDER.index(o["kind"]) if o["kind"] in DELETE_ORDER else len(DELETE_ORDER),
                                -(o.get("instance_index") if o.get("instance_index") is not None else -1),
                                o["name"]))

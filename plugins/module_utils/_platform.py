@@ -9,7 +9,7 @@ nothing else spells these literals.
 
 - Hardware kinds (:data:`HARDWARE_TYPES`), NPUs per node (:data:`NPUS_PER_NODE`), the node labels
   the device plugin's operator sets (:func:`node_selector`) and the extended resource a pod asks
-  for (:func:`npu_resource`, :data:`GPU_RESOURCE`).
+  for (:func:`npu_resource`, :data:`GPU_RESOURCE`); the GPU nodes' labels.
 - The device plugin's allocation annotations (:data:`CONFIG_ANNOTATION`, :data:`ALLOC_ANNOTATION`).
 - The label schema of pdserve's objects (:func:`stack_labels`) and its field manager.
 - Fixed paths inside pods (:data:`POD_CERT_DIR`, :data:`PKI_MOUNT_PATH`).
@@ -69,8 +69,17 @@ NPU_SCHEDULER = "volcano"
 # ------------------------------------------------------------------------------------- resources
 NPU_RESOURCE = "huawei.com/Ascend910"
 NPU_RESOURCE_A5 = "huawei.com/npu"
-#: For the GPU stacks to come (Dynamo); no stack asks for it yet.
+#: The NVIDIA device plugin's extended resource (the Dynamo stack's workers ask for it).
 GPU_RESOURCE = "nvidia.com/gpu"
+#: Node labels of NVIDIA's GPU feature discovery (part of the GPU operator): whether a node has
+#: GPUs, their product name (``NVIDIA-A100-SXM4-80GB``, spaces as dashes) and their count.
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
+GPU_COUNT_LABEL = "nvidia.com/gpu.count"
+#: The NVIDIA container runtime's name in containerd's / Docker's runtime table and the
+#: RuntimeClass handler the GPU operator makes.
+NVIDIA_RUNTIME = "nvidia"
+
 
 # ---------------------------------------------------------- the device plugin's pod annotations
 #: JSON ``{"pod_name", "server_id", "super_pod_id", "devices": [{"device_id", "device_ip",
@@ -184,6 +193,10 @@ FACTS = {
     "npu_scheduler": NPU_SCHEDULER,
     "npu_resource_a5": NPU_RESOURCE_A5,
     "gpu_resource": GPU_RESOURCE,
+    "gpu_present_label": GPU_PRESENT_LABEL,
+    "gpu_product_label": GPU_PRODUCT_LABEL,
+    "gpu_count_label": GPU_COUNT_LABEL,
+    "nvidia_runtime": NVIDIA_RUNTIME,
     "managed_by": MANAGED_BY,
     "part_of": PART_OF,
     "instance": INSTANCE,

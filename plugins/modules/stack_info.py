@@ -28,10 +28,11 @@ options:
     description: Kinds to list.
     type: list
     elements: str
-    default: [InferServiceSet, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role, RoleBinding,
-              ClusterRole, ClusterRoleBinding, Secret]
+    default: [InferServiceSet, RoleBasedGroup, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role,
+              RoleBinding, ClusterRole, ClusterRoleBinding, Secret, PersistentVolumeClaim, PersistentVolume]
   config_map:
-    description: Name of the ConfigMap holding C(user_config.json) and C(env.json) as applied.
+    description: Name of the ConfigMap holding C(user_config.json) and C(env.json) (or the Dynamo stack's
+      C(pdserve-input.json)) as applied.
     type: str
     default: motor-config
   foreign:
@@ -78,7 +79,7 @@ endpoint:
   returned: always
   type: dict
 baseline:
-  description: C(user_config) and C(env_config) stored in O(config_map); empty when absent.
+  description: C(user_config) and C(env_config) (or the Dynamo stack's C(input)) stored in O(config_map); empty when absent.
   returned: always
   type: dict
 foreign:

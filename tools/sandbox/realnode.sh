@@ -26,6 +26,8 @@
 NODE_NAME=real-node-1
 NODE_BIN="$CACHE_ROOT/node-k8s-${K8S_VERSION}_coredns-${COREDNS_VERSION}"
 IMAGES="$CACHE_ROOT/images"
+# nats-server for the Dynamo stack's NATS image (go/nats), built once into a folder of its own
+NATS_BIN="$CACHE_ROOT/nats-${NATS_VERSION}/nats-server"
 REAL_NODE="${PDSERVE_SANDBOX_REAL_NODE:-1}"
 SLOT="${PDSERVE_SANDBOX_NODE_SLOT:-$((PORT % 256))}"
 NETNS="pdsb-$PORT"
@@ -43,6 +45,8 @@ NODE_COMPONENTS=(apiserver-bridge-host apiserver-bridge containerd kubelet kube-
 NODE_LABELS="accelerator=huawei-Ascend910,accelerator-type=module-a3-16,host-arch=huawei-x86,pdserve.io/real-node=true"
 NODE_TAINT="pdserve.io/real-node=true:NoSchedule"
 NODE_NPUS=16
+# nvidia.com/gpu advertised the same way, for the GPU stack's stand-in workers (no GPU here)
+NODE_GPUS=8
 NPU_RECORDING=a3_healthy  # tests/fixtures/npu_tools/recorded/<this>: /etc/hccn.conf of the node
 
 # ---------------------------------------------------------------------------------------- build
@@ -72,18 +76,34 @@ node_build() { # stamp (the -X flags of the Kubernetes version)
     mv "$tmp" "$NODE_BIN"
     log "node binaries built in $(( $(date +%s) - start ))s into $NODE_BIN"
   fi
+  nats_build
   local t0
   t0=$(date +%s)
-  "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause"
+  "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" "$BIN/etcd" "$NATS_BIN"
   log "images ready in $(( $(date +%s) - t0 ))s in $IMAGES"
+}
+
+# nats-server from its Go module (through the wrapper module go/nats), once per version.
+nats_build() {
+  [ -x "$NATS_BIN" ] && return 0
+  local start tmp
+  start=$(date +%s)
+  tmp="$NATS_BIN.partial"
+  mkdir -p "$(dirname "$NATS_BIN")"
+  log "building nats-server $NATS_VERSION"
+  (cd "$HERE/go/nats" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath -buildvcs=false" \
+    go build -ldflags "-s -w" -o "$tmp" github.com/nats-io/nats-server/v2)
+  mv "$tmp" "$NATS_BIN"
+  log "nats-server built in $(( $(date +%s) - start ))s"
 }
 
 # `sandbox image NAME`: the image's reference, after rebuilding it if its inputs changed and
 # loading it into the running real node if it is not there yet (so a scenario never names an
 # image the node lacks).
 node_image() { # name
+  [ "$1" != nats ] || nats_build >&2
   if [ -x "$NODE_BIN/pause" ]; then
-    "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" >/dev/null 2>&1 || true
+    "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" "$BIN/etcd" "$NATS_BIN" >/dev/null 2>&1 || true
   fi
   if pid_alive containerd; then
     nsenter -t "$(cat "$STATE/pids/containerd")" -m -n "$HERE/sandbox" __node-import "$1" >&2
@@ -325,7 +345,7 @@ node_up() {
   node_built || die "real node binaries missing: sandbox build"
   # Cheap when nothing changed (hashes only); rebuilds an image whose inputs changed (e.g. the
   # pins in requirements-motor.txt) before the node imports it.
-  "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" 2>"$STATE/logs/images.log" \
+  "$HERE/images/build" "$IMAGES" "$NODE_BIN/pause" "$BIN/etcd" "$NATS_BIN" 2>"$STATE/logs/images.log" \
     || { cat "$STATE/logs/images.log" >&2; die "building the real node's images failed"; }
   node_pki
   node_files
@@ -340,9 +360,10 @@ node_up() {
     >"$STATE/logs/node-run.log" 2>&1 || { cat "$STATE/logs/node-run.log" >&2; die "the real node did not start"; }
   wait_for "real node $NODE_NAME" 60 node_registered
   # huawei.com/Ascend910: an extended resource advertised by a status patch (the way the
-  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it.
+  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it. Likewise
+  # nvidia.com/gpu for the Dynamo stack's stand-in workers.
   kc patch node "$NODE_NAME" --subresource status --type merge \
-    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\"}}}" >/dev/null
+    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\",\"nvidia.com/gpu\":\"$NODE_GPUS\"}}}" >/dev/null
   wait_for "real node $NODE_NAME Ready" 60 node_ready
 }
 

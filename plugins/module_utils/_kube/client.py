@@ -44,6 +44,12 @@ PATHS = {
     "ClusterRoleBinding": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
     "CustomResourceDefinition": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
     "InferServiceSet": "/apis/mindcluster.huawei.com/v1/namespaces/{ns}/inferservicesets",
+    # the storage version of current RBG (module_utils/_dynamo/rbg.py); a cluster serving only
+    # v1alpha1 lists none here
+    "RoleBasedGroup": "/apis/workloads.x-k8s.io/v1alpha2/namespaces/{ns}/rolebasedgroups",
+    "PersistentVolumeClaim": "/api/v1/namespaces/{ns}/persistentvolumeclaims",
+    "PersistentVolume": "/api/v1/persistentvolumes",
+    "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
 }
 API_VERSION = {
     "Node": "v1", "Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
@@ -51,6 +57,8 @@ API_VERSION = {
     "Role": "rbac.authorization.k8s.io/v1", "RoleBinding": "rbac.authorization.k8s.io/v1",
     "ClusterRole": "rbac.authorization.k8s.io/v1", "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     "CustomResourceDefinition": "apiextensions.k8s.io/v1", "InferServiceSet": "mindcluster.huawei.com/v1",
+    "RoleBasedGroup": "workloads.x-k8s.io/v1alpha2", "PersistentVolumeClaim": "v1", "PersistentVolume": "v1",
+    "StorageClass": "storage.k8s.io/v1",
 }
 NAMESPACED = {k for k, v in PATHS.items() if "{ns}" in v}
 

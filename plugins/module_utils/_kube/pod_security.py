@@ -87,7 +87,7 @@ def pod_level(spec):
 
 def pod_templates(objects):
     """``(where, pod spec)`` of every pod the rendered ``objects`` make: Pods, Deployments,
-    StatefulSets, DaemonSets, Jobs and each role of an InferServiceSet."""
+    StatefulSets, DaemonSets, Jobs and each role of an InferServiceSet or a RoleBasedGroup."""
     out = []
     for obj in objects:
         kind, spec = obj.get("kind"), obj.get("spec") or {}
@@ -99,6 +99,10 @@ def pod_templates(objects):
             for role in (spec.get("template") or {}).get("roles") or []:
                 out.append(("%s role %s" % (describe(obj), role.get("name")),
                             ((role.get("spec") or {}).get("template") or {}).get("spec") or {}))
+        elif kind == "RoleBasedGroup":
+            for role in spec.get("roles") or []:
+                template = (role.get("standalonePattern") or {}).get("template") or role.get("template") or {}
+                out.append(("%s role %s" % (describe(obj), role.get("name")), template.get("spec") or {}))
     return out
 
 

@@ -9,7 +9,7 @@ import re
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import describe, meta as _meta
 
 #: Paths (dotted, list indexes as [*]) that may differ on a scale: the instance and replica counts.
-SCALE_PATHS = ("spec.replicas", "spec.template.roles[*].replicas")
+SCALE_PATHS = ("spec.replicas", "spec.template.roles[*].replicas", "spec.roles[*].replicas")
 #: Where a stack stores the instance counts outside the workloads (compared by the config guard).
 _SKIP_KINDS = ("ConfigMap", "Secret", "Namespace")
 

@@ -22,10 +22,15 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client impor
     auth_argument_spec, NAMESPACED, PATHS, Reader)
 
 ISS_INDEX = "infer.huawei.com/instanceset-index"
+#: The ordinal of a StatefulSet's pod (a RoleBasedGroup role's pods: one instance each).
+POD_INDEX = "apps.kubernetes.io/pod-index"
 # Namespace of the Ascend device plugin's ConfigMaps, where a MindIE-PyMotor stack grants its
 # controller read access (module_utils/_pymotor_contract.py rbac()).
 DEVICE_INFO_NAMESPACE = "kube-system"
-ROLE_ORDER = {"controller": 0, "coordinator": 1, "union": 2, "prefill": 3, "decode": 4}
+ROLE_ORDER = {"etcd": 0, "nats": 0, "controller": 0, "coordinator": 1, "processor": 1, "union": 2, "prefill": 3,
+              "decode": 4}
+#: ConfigMap keys read as the deployed baseline: key -> result key.
+BASELINE_KEYS = (("user_config.json", "user_config"), ("env.json", "env_config"), ("pdserve-input.json", "input"))
 
 
 def _labels(obj):
@@ -34,7 +39,7 @@ def _labels(obj):
 
 def instance_of(obj):
     labels = _labels(obj)
-    for key in (INSTANCE_INDEX, ISS_INDEX):
+    for key in (INSTANCE_INDEX, ISS_INDEX, POD_INDEX):
         if labels.get(key, "").isdigit():
             return int(labels[key])
     return 0
@@ -52,6 +57,12 @@ def summarise_roles(objects, pods):
                 roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
                 roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
                 roles[name]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
+        elif obj["kind"] == "RoleBasedGroup":
+            # each replica of a role is one instance of one pod (a StatefulSet per role)
+            for role in (obj.get("spec") or {}).get("roles") or []:
+                name = (role.get("labels") or {}).get(COMPONENT) or role["name"]
+                roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
+                roles[name]["desired"] += role.get("replicas", 1)
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
@@ -136,7 +147,7 @@ def read_stack(reader, namespace, job_id, kinds, config_map, foreign=False):
     cm = reader.get("ConfigMap", config_map, namespace) if namespace_exists else None
     if cm:
         data = cm.get("data") or {}
-        for key, out in (("user_config.json", "user_config"), ("env.json", "env_config")):
+        for key, out in BASELINE_KEYS:
             if key in data:
                 try:
                     baseline[out] = json.loads(data[key])
@@ -167,8 +178,9 @@ def ARGUMENT_SPEC():
     return kube_argument_spec(
         auth_argument_spec(),
         kinds=dict(type="list", elements="str", default=[
-            "InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
-            "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret"]),
+            "InferServiceSet", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
+            "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret", "PersistentVolumeClaim",
+            "PersistentVolume"]),
         config_map=dict(type="str", default="motor-config"),
         foreign=dict(type="bool", default=False),
     )
