@@ -36,7 +36,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import (
     services as _pymotor_services,
 )
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
-DELETE_ORDER = ["InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
+DELETE_ORDER = ["InferServiceSet", "ModelServing", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding", "Role",
                 "ServiceAccount", "ClusterRoleBinding", "ClusterRole"]
 
 

@@ -138,6 +138,15 @@ def _nic_rules(cfg, node_interfaces, ctx):
                     % (node, ", ".join(sorted(names or [])) or "none"))
 
 
+def _port_name(what):
+    """The containerPort name (IANA_SVC_NAME, <= 15 chars) of a port of :func:`role_ports`."""
+    if what == "port":
+        return "server"
+    if what == "dp_rpc_port":
+        return "dp-rpc"
+    return "kv-%s" % (what.split("+")[1] if "+" in what else "0")
+
+
 def derive(cfg):
     """What the shared stack steps and the templates read (``_family``'s shape plus our keys)."""
     roles = {}
@@ -146,9 +155,10 @@ def derive(cfg):
         count = cfg["replicas"] * spec["replicas"]
         roles[role] = {"instances": count, "pods_per_instance": 1, "npus_per_pod": spec["npus"],
                        "total_npus": count * spec["npus"], "node_selector": dict(cfg["node_selector"]), "env": {},
-                       "ports": [{"what": w, "port": p} for w, p in role_ports(cfg, role)]}
+                       "ports": [{"what": w, "port": p, "name": _port_name(w)} for w, p in role_ports(cfg, role)]}
     return {
-        "job_id": cfg["name"], "namespace": cfg["namespace"], "deploy_mode": "model_serving",
+        # the stack is its namespace, as every pdserve stack (status, logs, uninstall find it by it)
+        "job_id": cfg["namespace"], "namespace": cfg["namespace"], "deploy_mode": "model_serving",
         "mode": "model_serving", "roles": roles, "engine_roles": list(inputs.ROLES),
         "node_selector": dict(cfg["node_selector"]), "tls": {"any": False},
         "hardware": {"npu_resource": cfg["npu_resource"]},

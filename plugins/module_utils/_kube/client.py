@@ -44,6 +44,8 @@ PATHS = {
     "ClusterRoleBinding": "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
     "CustomResourceDefinition": "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
     "InferServiceSet": "/apis/mindcluster.huawei.com/v1/namespaces/{ns}/inferservicesets",
+    "ModelServing": "/apis/workload.serving.volcano.sh/v1alpha1/namespaces/{ns}/modelservings",
+    "PodGroup": "/apis/scheduling.volcano.sh/v1beta1/namespaces/{ns}/podgroups",
 }
 API_VERSION = {
     "Node": "v1", "Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
@@ -51,6 +53,7 @@ API_VERSION = {
     "Role": "rbac.authorization.k8s.io/v1", "RoleBinding": "rbac.authorization.k8s.io/v1",
     "ClusterRole": "rbac.authorization.k8s.io/v1", "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     "CustomResourceDefinition": "apiextensions.k8s.io/v1", "InferServiceSet": "mindcluster.huawei.com/v1",
+    "ModelServing": "workload.serving.volcano.sh/v1alpha1", "PodGroup": "scheduling.volcano.sh/v1beta1",
 }
 NAMESPACED = {k for k, v in PATHS.items() if "{ns}" in v}
 

@@ -13,7 +13,13 @@ import json
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import node_schedulable
-from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE_INDEX, STACK_LABEL
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    COMPONENT,
+    INSTANCE_INDEX,
+    KTHENA_GROUP_LABEL,
+    KTHENA_ROLE_ID_LABEL,
+    STACK_LABEL,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import instance_index, stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import pod_problem, pod_ready
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import foreign_objects, is_ours, managers
@@ -37,6 +43,9 @@ def instance_of(obj):
     for key in (INSTANCE_INDEX, ISS_INDEX):
         if labels.get(key, "").isdigit():
             return int(labels[key])
+    if labels.get(KTHENA_GROUP_LABEL) and labels.get(KTHENA_ROLE_ID_LABEL):
+        # a Kthena pod: its serving group and the role replica in it (deepseek-pd-0/prefill-1)
+        return "%s/%s" % (labels[KTHENA_GROUP_LABEL], labels[KTHENA_ROLE_ID_LABEL])
     return 0
 
 
@@ -52,6 +61,13 @@ def summarise_roles(objects, pods):
                 roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
                 roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
                 roles[name]["pods_per_instance"] = (role.get("spec") or {}).get("replicas", 1)
+        if obj["kind"] == "ModelServing":
+            for role in obj["spec"]["template"]["roles"]:
+                labels = ((role.get("entryTemplate") or {}).get("metadata") or {}).get("labels") or {}
+                name = labels.get(COMPONENT) or role["name"]
+                roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
+                roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
+                roles[name]["pods_per_instance"] = 1 + (role.get("workerReplicas") or 0)
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
@@ -167,7 +183,7 @@ def ARGUMENT_SPEC():
     return kube_argument_spec(
         auth_argument_spec(),
         kinds=dict(type="list", elements="str", default=[
-            "InferServiceSet", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
+            "InferServiceSet", "ModelServing", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
             "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret"]),
         config_map=dict(type="str", default="motor-config"),
         foreign=dict(type="bool", default=False),
