@@ -28,7 +28,7 @@ options:
     description: Kinds to list.
     type: list
     elements: str
-    default: [InferServiceSet, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role, RoleBinding,
+    default: [InferServiceSet, ModelServing, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role, RoleBinding,
               ClusterRole, ClusterRoleBinding, Secret]
   config_map:
     description: Name of the ConfigMap holding C(user_config.json) and C(env.json) as applied.

@@ -112,8 +112,8 @@ def _cross_role_port_rules(cfg, ctx):
     """With hostNetwork a prefill and a decode pod may share a node: no port in common."""
     if not cfg["host_network"]:
         return
-    if any(ctx.is_bad("roles.%s.%s" % (r, k)) for r in inputs.ROLES for k in ("port", "dp_rpc_port", "kv_port",
-                                                                               "dp", "tp")):
+    keys = ("port", "dp_rpc_port", "kv_port", "dp", "tp")
+    if any(ctx.is_bad("roles.%s.%s" % (r, k)) for r in inputs.ROLES for k in keys):
         return
     prefill = {}
     for what, port in role_ports(cfg, "prefill"):

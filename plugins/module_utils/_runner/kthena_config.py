@@ -44,6 +44,6 @@ def execute(params, check_mode=False):
     if errors:
         result["derived"] = {}
         result["failed"] = True
-        result["msg"] = "%d configuration error%s:\n%s" % (len(errors), "" if len(errors) == 1 else "s",
-                                                          "\n".join(result["errors"]))
+        plural = "" if len(errors) == 1 else "s"
+        result["msg"] = "%d configuration error%s:\n%s" % (len(errors), plural, "\n".join(result["errors"]))
     return result

@@ -12,8 +12,9 @@ kthena_mooncake stack's prefill.sh / decode.sh exactly as the real one would be.
 - binds every port the real engine would: the API on --host:--port, and (plain TCP listeners)
   --data-parallel-rpc-port and the Mooncake handshake ports kv_port .. kv_port + DP x TP - 1, so
   two pods that share a node and a port fail as the real ones would;
-- serves GET /health, GET /v1/models (the --served-model-name), GET /standin/args (the arguments
-  and the environment it got: the tests compare them with the configuration) and
+- serves GET /health, GET /v1/models (the --served-model-name), GET /standin/args (the arguments,
+  the flags parsed from them and the environment it got: the tests compare them with the
+  configuration) and
   POST /v1/chat/completions, /v1/completions: a kv_producer answers a request that carries
   kv_transfer_params.do_remote_decode with kv_transfer_params naming itself; a kv_consumer
   answers only a request whose kv_transfer_params name a producer (remote_engine_id), so a chat
@@ -80,7 +81,7 @@ def main():
             sys.exit("vllm stand-in: cannot bind %s:%d: %s" % (host, p, exc))
         s.listen(1)
         holders.append(s)
-    state = {"argv": argv, "env": {k: os.environ.get(k) for k in RECORDED_ENV}, "kv": kv,
+    state = {"argv": argv, "model": model, "flags": flags, "env": {k: os.environ.get(k) for k in RECORDED_ENV}, "kv": kv,
              "served": flags.get("served-model-name", model), "started": time.time()}
 
     class Handler(BaseHTTPRequestHandler):
