@@ -75,17 +75,13 @@ def _stack(tmp_path, monkeypatch):
                        "PREFILL_PORT": str(ports["prefill"]), "DECODE_PORT": str(ports["decode"]),
                        "PORT": str(listen), "REFRESH": "0"}.items():
         monkeypatch.setenv(key, value)
-    pods = [
-        {"metadata": {"labels": {ROLE_LABEL: "prefill"}}, "status": {"podIP": "127.0.0.1",
-                                                                      "conditions": [{"type": "Ready", "status": "True"}]}},
-        {"metadata": {"labels": {ROLE_LABEL: "decode"}}, "status": {"podIP": "127.0.0.1",
-                                                                     "conditions": [{"type": "Ready", "status": "True"}]}},
-        # not Ready, and a pod of another role: never chosen
-        {"metadata": {"labels": {ROLE_LABEL: "prefill"}}, "status": {"podIP": "192.0.2.9",
-                                                                      "conditions": [{"type": "Ready", "status": "False"}]}},
-        {"metadata": {"labels": {ROLE_LABEL: "router"}}, "status": {"podIP": "192.0.2.8",
-                                                                     "conditions": [{"type": "Ready", "status": "True"}]}},
-    ]
+    def pod(role, ip, ready):
+        return {"metadata": {"labels": {ROLE_LABEL: role}},
+                "status": {"podIP": ip, "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
+
+    # a prefill and a decode pod; one not Ready and one of another role are never chosen
+    pods = [pod("prefill", "127.0.0.1", True), pod("decode", "127.0.0.1", True),
+            pod("prefill", "192.0.2.9", False), pod("router", "192.0.2.8", True)]
     monkeypatch.setattr(proxy.Pods, "_list", lambda self: pods)
     server = proxy.ThreadingHTTPServer(("127.0.0.1", listen), proxy.Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -10,11 +10,15 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter impor
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.stack_info import instance_of, summarise_roles
 
 
+def _role(name, count):
+    return {"name": name, "replicas": count, "workerReplicas": 0,
+            "entryTemplate": {"metadata": {"labels": {"app.kubernetes.io/component": name}},
+                              "spec": {"containers": [{"name": name, "image": "x"}],
+                                       "volumes": [{"name": "m", "hostPath": {"path": "/models"}}]}}}
+
+
 def _ms(replicas=1, available=None, generation=2, observed=2, prefill=1):
-    role = lambda name, count: {"name": name, "replicas": count, "workerReplicas": 0,  # noqa: E731
-                                "entryTemplate": {"metadata": {"labels": {"app.kubernetes.io/component": name}},
-                                                  "spec": {"containers": [{"name": name, "image": "x"}],
-                                                           "volumes": [{"name": "m", "hostPath": {"path": "/models"}}]}}}
+    role = _role
     status = {"observedGeneration": observed}
     if available is not None:
         status["availableReplicas"] = available
