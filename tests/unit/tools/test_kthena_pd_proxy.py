@@ -75,6 +75,7 @@ def _stack(tmp_path, monkeypatch):
                        "PREFILL_PORT": str(ports["prefill"]), "DECODE_PORT": str(ports["decode"]),
                        "PORT": str(listen), "REFRESH": "0"}.items():
         monkeypatch.setenv(key, value)
+
     def pod(role, ip, ready):
         return {"metadata": {"labels": {ROLE_LABEL: role}},
                 "status": {"podIP": ip, "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]}}
