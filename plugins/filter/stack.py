@@ -36,8 +36,8 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._pymotor import (
     services as _pymotor_services,
 )
 # Delete order for stale objects: workloads first (so pods stop), then what they used.
-DELETE_ORDER = ["InferServiceSet", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap", "RoleBinding",
-                "Role", "ServiceAccount", "ClusterRoleBinding", "ClusterRole", "PersistentVolumeClaim",
+DELETE_ORDER = ["InferServiceSet", "ModelServing", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap",
+                "RoleBinding", "Role", "ServiceAccount", "ClusterRoleBinding", "ClusterRole", "PersistentVolumeClaim",
                 "PersistentVolume"]
 #: Kinds an uninstall keeps unless it purges: the model volume (reloading weights is slow).
 KEPT_UNLESS_PURGE = ("Secret", "PersistentVolumeClaim", "PersistentVolume")

@@ -80,6 +80,23 @@ GPU_COUNT_LABEL = "nvidia.com/gpu.count"
 #: RuntimeClass handler the GPU operator makes.
 NVIDIA_RUNTIME = "nvidia"
 
+#: The NPU resource of the Atlas A3 servers in the Kthena / Mooncake document (Huawei Cloud CCE's
+#: device plugin names the 910C "ascend-1980"); the pods of the kthena_mooncake stack ask for it.
+NPU_RESOURCE_1980 = "huawei.com/ascend-1980"
+
+# ------------------------------------------------------------------------- Kthena and Volcano
+#: Kthena's ModelServing API group / version and the pod labels its controller sets on every pod
+#: (pkg/apis/workload/v1alpha1/labels.go of github.com/volcano-sh/kthena v1.0.0).
+KTHENA_WORKLOAD_API = "workload.serving.volcano.sh/v1alpha1"
+KTHENA_NETWORKING_API = "networking.serving.volcano.sh/v1alpha1"
+KTHENA_NAME_LABEL = "modelserving.volcano.sh/name"
+KTHENA_GROUP_LABEL = "modelserving.volcano.sh/group-name"
+KTHENA_ROLE_LABEL = "modelserving.volcano.sh/role"
+KTHENA_ROLE_ID_LABEL = "modelserving.volcano.sh/role-id"
+KTHENA_ENTRY_LABEL = "modelserving.volcano.sh/entry"
+#: The CRDs a Kthena ModelServing stack needs, and Volcano's (PodGroups, queues).
+KTHENA_CRDS = ("modelservings.workload.serving.volcano.sh",)
+VOLCANO_CRDS = ("podgroups.scheduling.volcano.sh", "queues.scheduling.volcano.sh")
 
 # ---------------------------------------------------------- the device plugin's pod annotations
 #: JSON ``{"pod_name", "server_id", "super_pod_id", "devices": [{"device_id", "device_ip",
@@ -197,6 +214,13 @@ FACTS = {
     "gpu_product_label": GPU_PRODUCT_LABEL,
     "gpu_count_label": GPU_COUNT_LABEL,
     "nvidia_runtime": NVIDIA_RUNTIME,
+
+    "npu_resource_1980": NPU_RESOURCE_1980,
+    "kthena_workload_api": KTHENA_WORKLOAD_API,
+    "kthena_group_label": KTHENA_GROUP_LABEL,
+    "kthena_role_label": KTHENA_ROLE_LABEL,
+    "kthena_role_id_label": KTHENA_ROLE_ID_LABEL,
+    "kthena_name_label": KTHENA_NAME_LABEL,
     "managed_by": MANAGED_BY,
     "part_of": PART_OF,
     "instance": INSTANCE,

@@ -28,8 +28,8 @@ options:
     description: Kinds to list.
     type: list
     elements: str
-    default: [InferServiceSet, RoleBasedGroup, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount, Role,
-              RoleBinding, ClusterRole, ClusterRoleBinding, Secret, PersistentVolumeClaim, PersistentVolume]
+    default: [InferServiceSet, ModelServing, RoleBasedGroup, Deployment, StatefulSet, Service, ConfigMap, ServiceAccount,
+              Role, RoleBinding, ClusterRole, ClusterRoleBinding, Secret, PersistentVolumeClaim, PersistentVolume]
   config_map:
     description: Name of the ConfigMap holding C(user_config.json) and C(env.json) (or the Dynamo stack's
       C(pdserve-input.json)) as applied.

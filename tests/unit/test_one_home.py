@@ -27,6 +27,8 @@ FACTS = {
     "app.kubernetes.io/managed-by": HOME,
     "pdserve.io/stack": HOME,
     "/mnt/pdserve-tls": HOME,
+    "huawei.com/ascend-1980": HOME,
+    "modelserving.volcano.sh/group-name": HOME,
 }
 #: A namespace fallback spelled in Jinja or Python instead of read from _platform.DEFAULT_NAMESPACE.
 NAMESPACE_FALLBACK = re.compile(r"""default\(\s*['"]mindie[-'"]|\bor\s+['"]mindie(?:-motor)?['"]""")

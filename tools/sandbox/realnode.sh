@@ -53,7 +53,7 @@ NPU_RECORDING=a3_healthy  # tests/fixtures/npu_tools/recorded/<this>: /etc/hccn.
 node_built() {
   local b
   for b in kubelet kube-proxy coredns pause; do [ -x "$NODE_BIN/$b" ] || return 1; done
-  for b in pause sandbox-check motor-runtime; do [ -s "$IMAGES/$b.ref" ] || return 1; done
+  for b in pause sandbox-check vllm-standin motor-runtime; do [ -s "$IMAGES/$b.ref" ] || return 1; done
 }
 
 node_build() { # stamp (the -X flags of the Kubernetes version)
@@ -251,6 +251,10 @@ EOF
   local npu="$HERE/../../tests/fixtures/npu_tools"
   mkdir -p "$n/overlay/etc/upper" "$n/overlay/usr-local/upper/Ascend/driver/tools" "$n/overlay/usr-local/upper/Ascend/driver/lib64"
   cp "$npu/recorded/$NPU_RECORDING/hccn.conf" "$n/overlay/etc/upper/hccn.conf"
+  # /etc/ascend_install.info, which the kthena_mooncake stack mounts (the driver installer's
+  # record; written by hand in its documented key=value form, not captured on a machine)
+  printf '%s\n' UserName=HwHiAiUser UserGroup=HwHiAiUser Driver_Install_Type=full \
+    Driver_Install_Path_Param=/usr/local/Ascend Driver_Install_For_All=no >"$n/overlay/etc/upper/ascend_install.info"
   install -m 0755 "$npu/bin/hccn_tool" "$n/overlay/usr-local/upper/Ascend/driver/tools/hccn_tool"
   install -D -m 0755 "$npu/bin/npu-smi" "$n/overlay/usr-local/upper/sbin/npu-smi"
   echo "Version=pdserve-sandbox-recorded-standin" >"$n/overlay/usr-local/upper/Ascend/driver/version.info"
@@ -322,6 +326,8 @@ node_run() {
   start coredns "$NODE_BIN/coredns" -conf "$n/Corefile"
   node_import sandbox-check
   node_import motor-runtime
+  [ -s "$IMAGES/vllm-standin.ref" ] && node_import vllm-standin
+  return 0
 }
 
 node_import() { # image name: into containerd's k8s.io namespace (the kubelet's), unless there

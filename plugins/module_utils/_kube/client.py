@@ -50,6 +50,8 @@ PATHS = {
     "PersistentVolumeClaim": "/api/v1/namespaces/{ns}/persistentvolumeclaims",
     "PersistentVolume": "/api/v1/persistentvolumes",
     "StorageClass": "/apis/storage.k8s.io/v1/storageclasses",
+    "ModelServing": "/apis/workload.serving.volcano.sh/v1alpha1/namespaces/{ns}/modelservings",
+    "PodGroup": "/apis/scheduling.volcano.sh/v1beta1/namespaces/{ns}/podgroups",
 }
 API_VERSION = {
     "Node": "v1", "Namespace": "v1", "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1",
@@ -59,6 +61,7 @@ API_VERSION = {
     "CustomResourceDefinition": "apiextensions.k8s.io/v1", "InferServiceSet": "mindcluster.huawei.com/v1",
     "RoleBasedGroup": "workloads.x-k8s.io/v1alpha2", "PersistentVolumeClaim": "v1", "PersistentVolume": "v1",
     "StorageClass": "storage.k8s.io/v1",
+    "ModelServing": "workload.serving.volcano.sh/v1alpha1", "PodGroup": "scheduling.volcano.sh/v1beta1",
 }
 NAMESPACED = {k for k, v in PATHS.items() if "{ns}" in v}
 

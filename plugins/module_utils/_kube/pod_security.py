@@ -87,7 +87,7 @@ def pod_level(spec):
 
 def pod_templates(objects):
     """``(where, pod spec)`` of every pod the rendered ``objects`` make: Pods, Deployments,
-    StatefulSets, DaemonSets, Jobs and each role of an InferServiceSet or a RoleBasedGroup."""
+    StatefulSets, DaemonSets, Jobs, each role of an InferServiceSet, a RoleBasedGroup and a Kthena ModelServing."""
     out = []
     for obj in objects:
         kind, spec = obj.get("kind"), obj.get("spec") or {}
@@ -95,6 +95,13 @@ def pod_templates(objects):
             out.append((describe(obj), spec))
         elif kind in ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"):
             out.append((describe(obj), (spec.get("template") or {}).get("spec") or {}))
+        elif kind == "ModelServing":
+            # Kthena: each role's entry pod and its worker pods
+            for role in (spec.get("template") or {}).get("roles") or []:
+                for key in ("entryTemplate", "workerTemplate"):
+                    if role.get(key):
+                        out.append(("%s role %s %s" % (describe(obj), role.get("name"), key),
+                                    (role[key].get("spec") or {})))
         elif kind == "InferServiceSet":
             for role in (spec.get("template") or {}).get("roles") or []:
                 out.append(("%s role %s" % (describe(obj), role.get("name")),

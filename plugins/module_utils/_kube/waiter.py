@@ -11,7 +11,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects impo
 
 
 def workload_ready(obj):
-    """(bool, reason) for a Deployment, StatefulSet or InferServiceSet."""
+    """(bool, reason) for a Deployment, StatefulSet, InferServiceSet or Kthena ModelServing."""
     kind = obj.get("kind")
     meta = obj.get("metadata") or {}
     spec = obj.get("spec") or {}
@@ -30,6 +30,12 @@ def workload_ready(obj):
         if ready < want:
             return False, "%d/%d pods ready" % (ready, want)
         return True, "%d/%d pods ready" % (ready, want)
+    if kind == "ModelServing":
+        # Kthena's controller counts the serving groups whose every pod is Ready
+        available = status.get("availableReplicas", 0) or 0
+        if available < want:
+            return False, "%d/%d serving groups ready" % (available, want)
+        return True, "%d/%d serving groups ready" % (available, want)
     if kind == "InferServiceSet":
         cond = _condition(obj, "Ready")
         if cond.get("status") != "True":

@@ -13,7 +13,13 @@ import json
 
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.capacity import node_schedulable
-from ansible_collections.pdserve.cluster.plugins.module_utils._platform import COMPONENT, INSTANCE_INDEX, STACK_LABEL
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
+    COMPONENT,
+    INSTANCE_INDEX,
+    KTHENA_GROUP_LABEL,
+    KTHENA_ROLE_ID_LABEL,
+    STACK_LABEL,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.objects import instance_index, stack_selector
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.waiter import pod_problem, pod_ready
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.ownership import foreign_objects, is_ours, managers
@@ -42,6 +48,9 @@ def instance_of(obj):
     for key in (INSTANCE_INDEX, ISS_INDEX, POD_INDEX):
         if labels.get(key, "").isdigit():
             return int(labels[key])
+    if labels.get(KTHENA_GROUP_LABEL) and labels.get(KTHENA_ROLE_ID_LABEL):
+        # a Kthena pod: its serving group and the role replica in it (deepseek-pd-0/prefill-1)
+        return "%s/%s" % (labels[KTHENA_GROUP_LABEL], labels[KTHENA_ROLE_ID_LABEL])
     return 0
 
 
@@ -63,6 +72,13 @@ def summarise_roles(objects, pods):
                 name = (role.get("labels") or {}).get(COMPONENT) or role["name"]
                 roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
                 roles[name]["desired"] += role.get("replicas", 1)
+        elif obj["kind"] == "ModelServing":
+            for role in obj["spec"]["template"]["roles"]:
+                labels = ((role.get("entryTemplate") or {}).get("metadata") or {}).get("labels") or {}
+                name = labels.get(COMPONENT) or role["name"]
+                roles.setdefault(name, {"desired": 0, "pods_per_instance": 1})
+                roles[name]["desired"] += role.get("replicas", 1) * (obj["spec"].get("replicas", 1))
+                roles[name]["pods_per_instance"] = 1 + (role.get("workerReplicas") or 0)
     iss_roles = set(roles)
     for obj in objects:
         if obj["kind"] in ("Deployment", "StatefulSet"):
@@ -178,8 +194,8 @@ def ARGUMENT_SPEC():
     return kube_argument_spec(
         auth_argument_spec(),
         kinds=dict(type="list", elements="str", default=[
-            "InferServiceSet", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap", "ServiceAccount",
-            "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret", "PersistentVolumeClaim",
+            "InferServiceSet", "ModelServing", "RoleBasedGroup", "Deployment", "StatefulSet", "Service", "ConfigMap",
+            "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Secret", "PersistentVolumeClaim",
             "PersistentVolume"]),
         config_map=dict(type="str", default="motor-config"),
         foreign=dict(type="bool", default=False),

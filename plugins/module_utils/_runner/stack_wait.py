@@ -15,7 +15,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args impor
 from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import (
     auth_argument_spec, Reader, TransientError, poll)
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "InferServiceSet", "ModelServing")
 
 
 def snapshot(reader, namespace, selector):
