@@ -13,13 +13,15 @@ description:
     the merged AscendCloud global table and the ports by local table name
     (M(pdserve.cluster.bare_config)'s C(derived.instance_ports)) and returns the scheduler's
     C(NODE_PORTS) - the instances' ports in the order of the table's prefill then decode entries.
+  - C(bare_ranktable_dir) takes the work folder and the stack's name and returns the folder of the
+    stack's ranktables on its hosts (for status and uninstall, which run without the inputs check).
 author:
   - pdserve.cluster developers
 """
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._bare import node_ports
+from ansible_collections.pdserve.cluster.plugins.module_utils._bare import node_ports, ranktable_dir
 
 
 def bare_node_ports(instances, instance_ports):
@@ -29,6 +31,10 @@ def bare_node_ports(instances, instance_ports):
         raise AnsibleFilterError("bare_node_ports: %s" % exc)
 
 
+def bare_ranktable_dir(work_dir, name):
+    return ranktable_dir(work_dir, name)
+
+
 class FilterModule:
     def filters(self):
-        return {"bare_node_ports": bare_node_ports}
+        return {"bare_node_ports": bare_node_ports, "bare_ranktable_dir": bare_ranktable_dir}

@@ -19,6 +19,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._bare.config impor
     FORBIDDEN_MOUNT_ROOT,
     MERGED_FILE,
     RESERVED_ARGS,
+    ranktable_dir,
     validate,
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._bare.ports import (  # noqa: F401

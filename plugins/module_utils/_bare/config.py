@@ -51,6 +51,11 @@ _NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _ARG_RE = re.compile(r"^[a-z0-9][-a-z0-9_]*$")
 
 
+def ranktable_dir(work_dir, name):
+    """Where a stack's ranktables are on its hosts: ``<work_dir>/<name>/ranktable``."""
+    return posixpath.join(work_dir, name, "ranktable")
+
+
 class Checked:
     """``errors`` (ConfigError list) and ``derived`` (dict, empty when there are errors)."""
 
@@ -336,8 +341,8 @@ def validate(params):
         return Checked(errors, {})
 
     # -------------------------------------------------------------- derived
-    rdir = posixpath.join(work_dir, name, "ranktable")
-    crdir = posixpath.join(cwork, name, "ranktable")
+    rdir = ranktable_dir(work_dir, name)
+    crdir = ranktable_dir(cwork, name)
     script = posixpath.join(params["tools_path"], START_SCRIPT)
     all_ips = [h["ip"] for h in hosts]
     env_common = {
