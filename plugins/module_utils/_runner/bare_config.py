@@ -50,6 +50,6 @@ def execute(params, check_mode=False):
     if checked.errors:
         lines = result["errors"]
         result["failed"] = True
-        result["msg"] = "%d input error%s, nothing started:\n%s" % (len(lines), "" if len(lines) == 1 else "s",
-                                                                   "\n".join(lines))
+        plural = "" if len(lines) == 1 else "s"
+        result["msg"] = "%d input error%s, nothing started:\n%s" % (len(lines), plural, "\n".join(lines))
     return result
