@@ -4,7 +4,7 @@
 """Pack layer tarballs into an OCI image archive that `ctr images import` reads.
 
     oci_pack.py OUT.tar --name docker.io/pdserve/x:tag [--name ...] --layer L1.tar [--layer L2.tar ...]
-                [--env K=V ...] [--entrypoint JSON] [--cmd JSON] [--workdir DIR]
+                [--env K=V ...] [--entrypoint JSON] [--cmd JSON] [--workdir DIR] [--docker-manifest]
 
 Layers are plain (uncompressed) tar files, lowest first, made by GNU tar from a root folder.
 The archive holds an OCI image layout (oci-layout, index.json, blobs/sha256/...); every --name
@@ -51,6 +51,9 @@ def main():
     parser.add_argument("--entrypoint")
     parser.add_argument("--cmd")
     parser.add_argument("--workdir")
+    # Also a docker-archive manifest.json (what `docker load` of Docker 20.10 reads; it does not
+    # read the OCI layout), pointing at the same blobs.
+    parser.add_argument("--docker-manifest", action="store_true")
     args = parser.parse_args()
 
     layers = [(path, digest_file(path), os.path.getsize(path)) for path in args.layer]
@@ -98,6 +101,10 @@ def main():
         add_bytes(tar, "index.json", json.dumps(index, sort_keys=True).encode())
         add_bytes(tar, "blobs/sha256/" + config_digest[7:], config_bytes)
         add_bytes(tar, "blobs/sha256/" + manifest_digest[7:], manifest_bytes)
+        if args.docker_manifest:
+            docker = [{"Config": "blobs/sha256/" + config_digest[7:], "RepoTags": list(args.name),
+                       "Layers": ["blobs/sha256/" + d[7:] for _, d, _ in layers]}]
+            add_bytes(tar, "manifest.json", json.dumps(docker, sort_keys=True).encode())
         seen = set()
         for path, digest, _ in layers:
             if digest not in seen:
