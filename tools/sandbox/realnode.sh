@@ -366,16 +366,18 @@ node_up() {
     >"$STATE/logs/node-run.log" 2>&1 || { cat "$STATE/logs/node-run.log" >&2; die "the real node did not start"; }
   wait_for "real node $NODE_NAME" 60 node_registered
   # huawei.com/Ascend910: an extended resource advertised by a status patch (the way the
-  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it. Likewise
-  # nvidia.com/gpu for the Dynamo stack's stand-in workers.
+  # Kubernetes docs advertise one without a device plugin); the kubelet keeps it and copies it
+  # to allocatable on its next status update (node_ready waits for that). Likewise nvidia.com/gpu
+  # for the Dynamo stack's stand-in workers and huawei.com/ascend-1980 (the name CCE's device
+  # plugin gives the 910C) for the kthena_mooncake stack's.
   kc patch node "$NODE_NAME" --subresource status --type merge \
-    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\",\"nvidia.com/gpu\":\"$NODE_GPUS\"}}}" >/dev/null
+    -p "{\"status\":{\"capacity\":{\"huawei.com/Ascend910\":\"$NODE_NPUS\",\"huawei.com/ascend-1980\":\"$NODE_NPUS\",\"nvidia.com/gpu\":\"$NODE_GPUS\"}}}" >/dev/null
   wait_for "real node $NODE_NAME Ready" 60 node_ready
 }
 
 node_registered() { kc get node "$NODE_NAME" >/dev/null 2>&1; }
 node_ready() {
-  [ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}/{.status.allocatable.huawei\.com/Ascend910}')" = "True/$NODE_NPUS" ]
+  [ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}/{.status.allocatable.huawei\.com/Ascend910}/{.status.allocatable.huawei\.com/ascend-1980}/{.status.allocatable.nvidia\.com/gpu}')" = "True/$NODE_NPUS/$NODE_NPUS/$NODE_GPUS" ]
 }
 
 # Every pid in a cgroup subtree (all v1 hierarchies).
