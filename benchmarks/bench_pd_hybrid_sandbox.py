@@ -41,23 +41,34 @@ def purge(env):
     playbook("playbooks/uninstall.yml", env, "-e", "pdserve_purge=true")
 
 
+def kubectl_purge(manifest):
+    """The kubectl side's objects carry the field manager `bench`, not ours: the playbook's purge
+    refuses them (docs/safety.md), so that side removes what it applied itself (the namespace,
+    the cluster-wide RBAC and the Role in kube-system)."""
+    run(["kubectl", "delete", "-f", manifest, "--ignore-not-found", "--wait=true", "--timeout=120s"])
+
+
 def kubectl_apply_and_wait(manifest, mode, instances):
     start = time.monotonic()
     run(["kubectl", "apply", "--server-side", "--field-manager", "bench", "--force-conflicts", "-f", manifest])
     if mode == "infer_service_set":
         # wait until the operator has seen this generation and reports Ready
-        run(["kubectl", "-n", NS, "wait", "--for=jsonpath={.status.observedGeneration}=%s" % generation(),
-             "inferserviceset/" + NS, "--timeout=120s"])
-        run(["kubectl", "-n", NS, "wait", "--for=condition=Ready", "inferserviceset/" + NS, "--timeout=120s"])
+        name, gen = iss_generation()
+        run(["kubectl", "-n", NS, "wait", "--for=jsonpath={.status.observedGeneration}=%s" % gen,
+             "inferserviceset/" + name, "--timeout=120s"])
+        run(["kubectl", "-n", NS, "wait", "--for=condition=Ready", "inferserviceset/" + name, "--timeout=120s"])
     else:
         run(["kubectl", "-n", NS, "wait", "--for=condition=Available", "deployment", "-l",
              "app.kubernetes.io/managed-by=pdserve", "--timeout=120s"])
     return time.monotonic() - start
 
 
-def generation():
-    _, out = run(["kubectl", "-n", NS, "get", "inferserviceset", NS, "-o", "jsonpath={.metadata.generation}"])
-    return out.strip()
+def iss_generation():
+    """(name, generation) of the stack's one InferServiceSet (named after the engine, e.g. vllm)."""
+    _, out = run(["kubectl", "-n", NS, "get", "inferserviceset", "-o",
+                  "jsonpath={.items[0].metadata.name} {.items[0].metadata.generation}"])
+    name, gen = out.split()
+    return name, gen
 
 
 def median(fn, repeat):
@@ -95,8 +106,10 @@ def main():
 
     rows["scale 1 -> 4"] = [median(play_scale, args.repeat)]
 
+    purge(env)
+
     def kubectl_deploy():
-        purge(env)
+        kubectl_purge(m4)
         return kubectl_apply_and_wait(m1, args.mode, 1)
 
     rows["deploy"].append(median(kubectl_deploy, args.repeat))
@@ -107,7 +120,7 @@ def main():
         return kubectl_apply_and_wait(m4, args.mode, 4)
 
     rows["scale 1 -> 4"].append(median(kubectl_scale, args.repeat))
-    purge(env)
+    kubectl_purge(m4)
     shutil.rmtree(out_dir, ignore_errors=True)
 
     if args.json:
