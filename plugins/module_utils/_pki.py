@@ -215,8 +215,9 @@ def certificate_info(pem, valid_at=None, now=None):
         out["basic_constraints"] = None
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-        flags = {name: getattr(ku, name) for name in ("digital_signature", "content_commitment", "key_encipherment",
-                                                     "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign")}
+        names = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+                 "key_cert_sign", "crl_sign")
+        flags = {name: getattr(ku, name) for name in names}
         if ku.key_agreement:
             flags.update(encipher_only=ku.encipher_only, decipher_only=ku.decipher_only)
         out["key_usage"] = sorted(KEY_USAGE_NAMES[name] for name, value in flags.items() if value)

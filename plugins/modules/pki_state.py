@@ -18,7 +18,7 @@ description:
     C(community.crypto.x509_certificate_info), C(community.crypto.openssl_privatekey_info),
     C(ansible.builtin.slurp), C(kubernetes.core.k8s_info)), with C(skipped) where the role would not have
     run that task, so the role's checks read them unchanged.
-  - The result holds key material (the intermediate CA's key and passphrase, base64): run it with C(no_log).
+  - The result holds key material (the intermediate CA's key and passphrase, base64), so run it with C(no_log).
   - Runs in the controller's process (action plugin) when the connection is local.
 author:
   - pdserve.cluster developers (@pdserve)
