@@ -17,6 +17,7 @@ with 20 times the 1-node run. Needs root (chroot) and the cached base root
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -50,8 +51,12 @@ def make_roots(workdir, count):
     return inventory
 
 
-def run_playbook(inventory, forks):
+def run_playbook(inventory, forks, counts=None):
     env = dict(os.environ, ANSIBLE_FORKS=str(forks), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal")
+    if counts:
+        # benchmarks/callback/count_modules.py: module executions per node, by module
+        env.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(REPO, "benchmarks", "callback"),
+                   ANSIBLE_CALLBACKS_ENABLED="count_modules", PDSERVE_COUNT_MODULES_OUT=counts)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     start = time.monotonic()
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
@@ -62,6 +67,14 @@ def run_playbook(inventory, forks):
         sys.stderr.write(proc.stdout[-4000:])
         sys.exit("ansible-playbook failed (rc %d)" % proc.returncode)
     return elapsed
+
+
+def module_counts(path):
+    """{module: executions} on the first node (every node runs the same tasks), and the total."""
+    with open(path) as handle:
+        data = json.load(handle)
+    node = data.get("node-00", {})
+    return node, sum(node.values())
 
 
 def main():
@@ -79,10 +92,15 @@ def main():
         workdir = tempfile.mkdtemp(prefix="pdserve-bench-%d-" % count)
         try:
             inventory = make_roots(workdir, count)
-            first = run_playbook(inventory, args.forks)
-            again = run_playbook(inventory, args.forks)
+            counts = [os.path.join(workdir, "counts-first.json"), os.path.join(workdir, "counts-again.json")]
+            first = run_playbook(inventory, args.forks, counts[0])
+            again = run_playbook(inventory, args.forks, counts[1])
             results[count] = (first, again)
             print("%3d node(s): first run %6.1f s, re-run (no change) %6.1f s" % (count, first, again), flush=True)
+            if count == min(args.nodes):
+                for label, path in zip(("first run", "re-run"), counts):
+                    per_module, total = module_counts(path)
+                    print("    module executions per node, %s: %d %s" % (label, total, json.dumps(per_module, sort_keys=True)))
         finally:
             if args.keep:
                 print("    roots kept in %s" % workdir)

@@ -5,7 +5,10 @@ of the same rendered manifests (plus `kubectl wait` for readiness), in one run o
     eval "$(tools/sandbox/sandbox env)"; python benchmarks/bench_pd_hybrid_sandbox.py [--mode MODE] [--json]
 
 The playbook side does more than kubectl (validation, preflight, pruning, readiness of every
-pod); the ratio is what that costs. Each step is run --repeat times; the median is printed.
+pod); the ratio is what that costs. Each round times the three steps with the playbooks, then
+with kubectl (so both see the same load from other jobs); --repeat rounds, medians printed, the
+ratio being the median of the rounds' ratios. Run it with a HOME of its own (or pki_dir) so that
+other deploys of the same job id do not rotate the CA in ~/.pdserve/pki between the steps.
 """
 from __future__ import annotations
 
@@ -41,27 +44,34 @@ def purge(env):
     playbook("playbooks/uninstall.yml", env, "-e", "pdserve_purge=true")
 
 
+def kubectl_purge(manifest):
+    """The kubectl side's objects carry the field manager `bench`, not ours: the playbook's purge
+    refuses them (docs/safety.md), so that side removes what it applied itself (the namespace,
+    the cluster-wide RBAC and the Role in kube-system)."""
+    run(["kubectl", "delete", "-f", manifest, "--ignore-not-found", "--wait=true", "--timeout=120s"])
+
+
 def kubectl_apply_and_wait(manifest, mode, instances):
     start = time.monotonic()
     run(["kubectl", "apply", "--server-side", "--field-manager", "bench", "--force-conflicts", "-f", manifest])
     if mode == "infer_service_set":
         # wait until the operator has seen this generation and reports Ready
-        run(["kubectl", "-n", NS, "wait", "--for=jsonpath={.status.observedGeneration}=%s" % generation(),
-             "inferserviceset/" + NS, "--timeout=120s"])
-        run(["kubectl", "-n", NS, "wait", "--for=condition=Ready", "inferserviceset/" + NS, "--timeout=120s"])
+        name, gen = iss_generation()
+        run(["kubectl", "-n", NS, "wait", "--for=jsonpath={.status.observedGeneration}=%s" % gen,
+             "inferserviceset/" + name, "--timeout=120s"])
+        run(["kubectl", "-n", NS, "wait", "--for=condition=Ready", "inferserviceset/" + name, "--timeout=120s"])
     else:
         run(["kubectl", "-n", NS, "wait", "--for=condition=Available", "deployment", "-l",
              "app.kubernetes.io/managed-by=pdserve", "--timeout=120s"])
     return time.monotonic() - start
 
 
-def generation():
-    _, out = run(["kubectl", "-n", NS, "get", "inferserviceset", NS, "-o", "jsonpath={.metadata.generation}"])
-    return out.strip()
-
-
-def median(fn, repeat):
-    return statistics.median(fn() for _ in range(repeat))
+def iss_generation():
+    """(name, generation) of the stack's one InferServiceSet (named after the engine, e.g. vllm)."""
+    _, out = run(["kubectl", "-n", NS, "get", "inferserviceset", "-o",
+                  "jsonpath={.items[0].metadata.name} {.items[0].metadata.generation}"])
+    name, gen = out.split()
+    return name, gen
 
 
 def main():
@@ -76,47 +86,39 @@ def main():
              json.dumps({"pdserve_overrides": {"motor_deploy_config.deploy_mode": args.mode}})]
     manifests = os.path.join(out_dir, NS, "manifests.yaml")
     m1, m4 = os.path.join(out_dir, "m1.yaml"), os.path.join(out_dir, "m4.yaml")
-    rows = {}
+    rows = {"deploy": ([], []), "no-op rerun": ([], []), "scale 1 -> 4": ([], [])}
 
-    def play_deploy():
+    # Interleaved: each step is timed with the playbook and then with kubectl, repeat times, so
+    # both tools see the same load from other jobs on the machine (the ratio is per pair).
+    for _round in range(args.repeat):
         purge(env)
         t, _ = playbook("playbooks/pd_hybrid.yml", env, *extra)
         shutil.copy(manifests, m1)
-        return t
-
-    rows["deploy"] = [median(play_deploy, args.repeat)]
-    rows["no-op rerun"] = [median(lambda: playbook("playbooks/pd_hybrid.yml", env, *extra)[0], args.repeat)]
-
-    def play_scale():
-        playbook("playbooks/pd_hybrid.yml", env, *extra)  # back to 1 instance (not timed)
+        rows["deploy"][0].append(t)
+        rows["no-op rerun"][0].append(playbook("playbooks/pd_hybrid.yml", env, *extra)[0])
         t, _ = playbook("scale.yml", env, "-e", "hybrid_instances_num=4", *extra)
         shutil.copy(manifests, m4)
-        return t
-
-    rows["scale 1 -> 4"] = [median(play_scale, args.repeat)]
-
-    def kubectl_deploy():
+        rows["scale 1 -> 4"][0].append(t)
         purge(env)
-        return kubectl_apply_and_wait(m1, args.mode, 1)
 
-    rows["deploy"].append(median(kubectl_deploy, args.repeat))
-    rows["no-op rerun"].append(median(lambda: kubectl_apply_and_wait(m1, args.mode, 1), args.repeat))
-
-    def kubectl_scale():
-        kubectl_apply_and_wait(m1, args.mode, 1)
-        return kubectl_apply_and_wait(m4, args.mode, 4)
-
-    rows["scale 1 -> 4"].append(median(kubectl_scale, args.repeat))
-    purge(env)
+        kubectl_purge(m4)
+        rows["deploy"][1].append(kubectl_apply_and_wait(m1, args.mode, 1))
+        rows["no-op rerun"][1].append(kubectl_apply_and_wait(m1, args.mode, 1))
+        rows["scale 1 -> 4"][1].append(kubectl_apply_and_wait(m4, args.mode, 4))
+        kubectl_purge(m4)
     shutil.rmtree(out_dir, ignore_errors=True)
 
+    rows = {step: (statistics.median(play), statistics.median(kube),
+                   statistics.median(p / k for p, k in zip(play, kube)))
+            for step, (play, kube) in rows.items()}
     if args.json:
-        print(json.dumps({k: {"playbook_s": v[0], "kubectl_s": v[1], "ratio": v[0] / v[1]} for k, v in rows.items()}))
+        print(json.dumps({k: {"playbook_s": v[0], "kubectl_s": v[1], "ratio": v[2]} for k, v in rows.items()}))
         return
-    print("PD hybrid (%s) on the sandbox, median of %d" % (args.mode, args.repeat))
+    print("PD hybrid (%s) on the sandbox, median of %d interleaved rounds (ratio: median per round)"
+          % (args.mode, args.repeat))
     print("%-14s %12s %12s %8s" % ("step", "playbook s", "kubectl s", "ratio"))
-    for step, (play, kube) in rows.items():
-        print("%-14s %12.2f %12.2f %7.2fx" % (step, play, kube, play / kube))
+    for step, (play, kube, ratio) in rows.items():
+        print("%-14s %12.2f %12.2f %7.2fx" % (step, play, kube, ratio))
 
 
 if __name__ == "__main__":

@@ -140,3 +140,114 @@ def name_constraints(namespace, cluster_domain, dns_names, pod_cidrs, host_cidrs
         "errors": errors,
         "warnings": warnings,
     }
+
+
+# --- Reading the CA files on the control node (pki_state), in the shapes of community.crypto's
+# x509_certificate_info / openssl_privatekey_info results that the role's checks read. -----------
+
+# community.crypto's names of the subject fields the role sets (cryptography_oid_to_name).
+SUBJECT_NAMES = {
+    "2.5.4.6": "countryName", "2.5.4.8": "stateOrProvinceName", "2.5.4.7": "localityName",
+    "2.5.4.10": "organizationName", "2.5.4.11": "organizationalUnitName", "2.5.4.3": "commonName",
+    "1.2.840.113549.1.9.1": "emailAddress",
+}
+KEY_USAGE_NAMES = {
+    "digital_signature": "Digital Signature", "content_commitment": "Non Repudiation",
+    "key_encipherment": "Key Encipherment", "data_encipherment": "Data Encipherment",
+    "key_agreement": "Key Agreement", "key_cert_sign": "Certificate Sign", "crl_sign": "CRL Sign",
+    "encipher_only": "Encipher Only", "decipher_only": "Decipher Only",
+}
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%SZ"
+
+
+def _colon_hex(data):
+    text = data.hex()
+    return ":".join(text[i:i + 2] for i in range(0, len(text), 2))
+
+
+def _public_pem(public_key):
+    from cryptography.hazmat.primitives import serialization
+
+    return public_key.public_bytes(serialization.Encoding.PEM,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def _key_type(public_key):
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    for cls, name in ((rsa.RSAPublicKey, "RSA"), (ec.EllipticCurvePublicKey, "ECC"), (dsa.DSAPublicKey, "DSA"),
+                      (ed25519.Ed25519PublicKey, "Ed25519"), (ed448.Ed448PublicKey, "Ed448")):
+        if isinstance(public_key, cls):
+            return name
+    return "unknown"
+
+
+def certificate_info(pem, valid_at=None, now=None):
+    """The fields of a PEM certificate the pki role reads, named and formatted as
+    community.crypto.x509_certificate_info returns them: subject (long names), not_before /
+    not_after, public_key (PEM), public_key_type, basic_constraints, key_usage,
+    subject_key_identifier, authority_key_identifier, fingerprints.sha256, and valid_at: per
+    name in ``valid_at`` (seconds from ``now``), whether the certificate is valid then."""
+    import datetime
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    if isinstance(pem, str):
+        pem = pem.encode("ascii")
+    cert = x509.load_pem_x509_certificate(pem)
+    out = {"subject": {}}
+    for attr in cert.subject:
+        out["subject"][SUBJECT_NAMES.get(attr.oid.dotted_string, attr.oid.dotted_string)] = attr.value
+    not_before = cert.not_valid_before_utc
+    not_after = cert.not_valid_after_utc
+    out["not_before"] = not_before.strftime(TIMESTAMP_FORMAT)
+    out["not_after"] = not_after.strftime(TIMESTAMP_FORMAT)
+    public_key = cert.public_key()
+    out["public_key"] = _public_pem(public_key)
+    out["public_key_type"] = _key_type(public_key)
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        out["basic_constraints"] = sorted(["CA:%s" % ("TRUE" if bc.ca else "FALSE")]
+                                          + (["pathlen:%d" % bc.path_length] if bc.path_length is not None else []))
+    except x509.ExtensionNotFound:
+        out["basic_constraints"] = None
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        names = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+                 "key_cert_sign", "crl_sign")
+        flags = {name: getattr(ku, name) for name in names}
+        if ku.key_agreement:
+            flags.update(encipher_only=ku.encipher_only, decipher_only=ku.decipher_only)
+        out["key_usage"] = sorted(KEY_USAGE_NAMES[name] for name, value in flags.items() if value)
+    except x509.ExtensionNotFound:
+        out["key_usage"] = None
+    try:
+        out["subject_key_identifier"] = _colon_hex(
+            cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest)
+    except x509.ExtensionNotFound:
+        out["subject_key_identifier"] = None
+    try:
+        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        out["authority_key_identifier"] = _colon_hex(aki) if aki is not None else None
+    except x509.ExtensionNotFound:
+        out["authority_key_identifier"] = None
+    out["fingerprints"] = {"sha256": _colon_hex(hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest())}
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    out["valid_at"] = {name: not_before <= now + datetime.timedelta(seconds=seconds) <= not_after
+                       for name, seconds in (valid_at or {}).items()}
+    return out
+
+
+def private_key_info(pem, passphrase=None):
+    """{"can_parse_key", "public_key"} of a PEM private key, as community.crypto.openssl_privatekey_info
+    reports them: can_parse_key is false when the key does not open (encrypted without
+    ``passphrase``, or with the wrong one)."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key = serialization.load_pem_private_key(pem, passphrase.encode("utf-8") if passphrase else None)
+    except (TypeError, ValueError):
+        return {"can_parse_key": False}
+    return {"can_parse_key": True, "public_key": _public_pem(key.public_key())}

@@ -54,6 +54,25 @@ options:
     description: The node's name in Kubernetes (recorded with the labels).
     type: str
     default: ''
+  npu_check:
+    description:
+      - Also gather what M(pdserve.cluster.npu_facts) gathers (with O(npu_smi_path), O(hccn_tool_path),
+        O(hccn_conf_path)), in the same module run, into RV(npu) and the fact C(npu); a tool that is missing
+        or whose output cannot be parsed is reported in RV(npu_error) instead of failing the probe.
+    type: bool
+    default: false
+  npu_smi_path:
+    description: Name or path of C(npu-smi) (as M(pdserve.cluster.npu_facts)), with O(npu_check).
+    type: str
+    default: npu-smi
+  hccn_tool_path:
+    description: Name or path of C(hccn_tool) (as M(pdserve.cluster.npu_facts)), with O(npu_check).
+    type: str
+    default: hccn_tool
+  hccn_conf_path:
+    description: The file that persists the device IPs (as M(pdserve.cluster.npu_facts)), with O(npu_check).
+    type: path
+    default: /etc/hccn.conf
 
   container_runtime:
     description: Runtime the kubelet uses; C(auto) detects it.
@@ -154,6 +173,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+npu:
+  description: With O(npu_check), the NPU facts as M(pdserve.cluster.npu_facts) returns them; also set as C(ansible_facts.npu).
+  returned: O(npu_check) and the tools answered
+  type: dict
+npu_error:
+  description: With O(npu_check), why the NPU facts could not be gathered (the message M(pdserve.cluster.npu_facts) fails with).
+  returned: O(npu_check) and a tool is missing or its output cannot be parsed
+  type: str
 runtime:
   description: The container runtime and how it was found.
   returned: always
@@ -236,6 +263,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import container_runtime_options
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import reset_plan
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import probe
+from ansible_collections.pdserve.cluster.plugins.module_utils._npu import NpuToolError
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import npu_facts
 
 CONCERNS = ["images", "npu_network", "entropy", "kubelet", "container_logs", "weights", "labels"]
 
@@ -268,6 +297,8 @@ def argspec():
         labels=dict(type="dict", default={}),
         node_labels=dict(type="dict"),
         node_name=dict(type="str", default=""),
+        npu_check=dict(type="bool", default=False),
+        **npu_facts.argspec()
     )
 
 
@@ -275,7 +306,15 @@ def main():
     module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
     if module.params["mode"] == "reset":
         module.exit_json(changed=False, reset=reset_plan(module.params))
-    module.exit_json(changed=False, **probe(module.params, module.run_command, module.get_bin_path))
+    result = probe(module.params, module.run_command, module.get_bin_path)
+    if module.params["npu_check"]:
+        # what pdserve.cluster.npu_facts returns, in the same module run
+        try:
+            result["npu"] = npu_facts.facts(module.params, module.run_command, module.get_bin_path)
+            result["ansible_facts"] = {"npu": result["npu"]}
+        except NpuToolError as exc:
+            result["npu_error"] = str(exc)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

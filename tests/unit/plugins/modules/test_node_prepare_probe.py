@@ -145,3 +145,26 @@ def test_probe_reset_mode_restores_what_was_recorded(node):
     assert reset["docker_daemon_json"]["needs_write"] is False  # container_logs not in this reset
     assert reset["state"]["needs_write"] is True  # the rest stays recorded
     assert "docker_daemon_json" in json.loads(reset["state"]["new_content"])
+
+
+TOOLS = __import__("pathlib").Path(__file__).resolve().parents[3] / "fixtures" / "npu_tools"
+
+
+def test_probe_with_npu_check_returns_what_npu_facts_returns(node, monkeypatch):
+    from _harness import run_main
+    from ansible_collections.pdserve.cluster.plugins.modules import npu_facts
+
+    monkeypatch.setenv("PDSERVE_NPU_RECORDING", str(TOOLS / "recorded" / "a2_link_down"))
+    tools = dict(npu_smi_path=str(TOOLS / "bin" / "npu-smi"), hccn_tool_path=str(TOOLS / "bin" / "hccn_tool"),
+                 hccn_conf_path=str(TOOLS / "recorded" / "a2_link_down" / "hccn.conf"))
+    alone = run_main(npu_facts.main, tools, Exit)
+    result = run(dict(base_args(node), npu_check=True, **tools))
+    assert result["npu"] == alone["npu"] and result["ansible_facts"] == {"npu": alone["npu"]}
+    assert result["npu"]["problems"][0] == "device 3: link is down"
+    assert "npu" not in run(dict(base_args(node), **tools))  # npu_check off: not read
+
+
+def test_probe_reports_a_missing_npu_tool_instead_of_failing(node):
+    result = run(dict(base_args(node), npu_check=True, npu_smi_path=str(node / "no-npu-smi")))
+    assert result["npu_error"] == "%s: not found or not executable" % (node / "no-npu-smi")
+    assert "npu" not in result and "ansible_facts" not in result
