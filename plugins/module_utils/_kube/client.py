@@ -64,6 +64,10 @@ API_VERSION = {
     "ModelServing": "workload.serving.volcano.sh/v1alpha1", "PodGroup": "scheduling.volcano.sh/v1beta1",
 }
 NAMESPACED = {k for k, v in PATHS.items() if "{ns}" in v}
+#: Older API versions a kind may be served at only (a cluster with an older install of its CRD;
+#: RoleBasedGroup: v1alpha1 before RBG stored v1alpha2): a list that finds nothing at PATHS'
+#: version asks these in turn, so status and uninstall find the stack's objects there too.
+OLDER_VERSIONS = {"RoleBasedGroup": ("workloads.x-k8s.io/v1alpha1",)}
 
 
 def auth_argument_spec():
@@ -247,14 +251,20 @@ class Reader:
             query["labelSelector"] = label_selector
         if field_selector:
             query["fieldSelector"] = field_selector
-        try:
-            data = self._call(self.path(kind, namespace), query)
-        except NotFound:
+        path = self.path(kind, namespace)
+        data = None
+        for version in (API_VERSION[kind],) + OLDER_VERSIONS.get(kind, ()):
+            try:
+                data = self._call(path.replace("/%s/" % API_VERSION[kind], "/%s/" % version, 1), query)
+                break
+            except NotFound:
+                continue
+        if data is None:
             return []  # the kind is not installed (a CRD) or the namespace is gone
         items = data.get("items") or []
         for item in items:
             item.setdefault("kind", kind)
-            item.setdefault("apiVersion", API_VERSION[kind])
+            item.setdefault("apiVersion", version)
         return items
 
     def get(self, kind, name, namespace=None):

@@ -150,3 +150,37 @@ def test_stack_wait_times_out_naming_the_outage(monkeypatch):
                               "wait_sleep": 0.01, "log_lines": 5})
     assert res["failed"] and "API server https://127.0.0.1:20443" in res["msg"]
     assert "the API server was unreachable" in res["msg"]
+
+
+class VersionedReader(kc.Reader):
+    """A Reader whose API serves only the given paths (everything else 404)."""
+
+    def __init__(self, served):
+        self.served = served
+        self.asked = []
+
+    def _call(self, path, query=None, response_type="object"):
+        self.asked.append(path)
+        if path not in self.served:
+            raise kc.NotFound(path)
+        return self.served[path]
+
+
+@pytest.mark.parametrize("version", ["v1alpha2", "v1alpha1"])
+def test_list_finds_a_kind_at_an_older_served_version(version):
+    """A cluster serving RoleBasedGroup only at v1alpha1 (an older RBG) still shows the stack's
+    objects, with the version they were found at (what uninstall deletes them by)."""
+    path = "/apis/workloads.x-k8s.io/%s/namespaces/ns/rolebasedgroups" % version
+    reader = VersionedReader({path: {"items": [{"metadata": {"name": "dynamo"}}]}})
+    items = reader.list("RoleBasedGroup", "ns")
+    assert [(i["metadata"]["name"], i["kind"], i["apiVersion"]) for i in items] == [
+        ("dynamo", "RoleBasedGroup", "workloads.x-k8s.io/" + version)]
+    assert reader.asked[-1] == path
+
+
+def test_list_of_a_kind_served_at_no_version_is_empty():
+    reader = VersionedReader({})
+    assert reader.list("RoleBasedGroup", "ns") == []
+    assert reader.asked == ["/apis/workloads.x-k8s.io/v1alpha2/namespaces/ns/rolebasedgroups",
+                            "/apis/workloads.x-k8s.io/v1alpha1/namespaces/ns/rolebasedgroups"]
+    assert reader.list("Deployment", "ns") == []
