@@ -116,6 +116,21 @@ options:
     type: list
     elements: str
     default: []
+  engine_host_paths:
+    description:
+      - The hostPath volumes a stack's engine pods mount (C(name), C(path), C(type) C(File) or
+        C(Directory)); each must exist on the node with that type (else a line in RV(problems)).
+      - The node_prepare role passes those of the kthena_mooncake ModelServing (node_prepare_kthena_check).
+    type: list
+    elements: dict
+    default: []
+  engine_model_path:
+    description:
+      - The model folder the engine pods read on the node; it must hold a C(config.json) with
+        C(head_dim) (else the problem names the value to add, hidden_size / num_attention_heads).
+        Empty skips.
+    type: str
+    default: ''
   forbidden_paths:
     description: Paths the weight path must not be (after normalisation and symlink resolution).
     type: list
@@ -236,8 +251,8 @@ image_present:
   returned: always
   type: bool
 problems:
-  description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)) and
-    with the state file (C(state)).
+  description: Problems found per concern (C(runtime), C(kubelet), C(container_logs), C(weights)), for the
+    engine pods (C(engine), each line naming the node, the path and the rule) and with the state file (C(state)).
   returned: O(mode=prepare)
   type: dict
 state:
@@ -281,6 +296,8 @@ def argspec():
         weight_mount_path=dict(type="str", default=""),
         model_dir=dict(type="str", default=""),
         model_required_files=dict(type="list", elements="str", default=[]),
+        engine_host_paths=dict(type="list", elements="dict", default=[]),
+        engine_model_path=dict(type="str", default=""),
         forbidden_paths=dict(type="list", elements="str", default=[]),
         forbidden_trees=dict(type="list", elements="str", default=[]),
         haveged_path=dict(type="path", default="/usr/sbin/haveged"),

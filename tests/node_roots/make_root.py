@@ -225,7 +225,17 @@ def kernel(root, release, entropy, swaps=""):
 
 
 def weights(root, model="qwen2.5-7b"):
-    write(root, "/data/models/%s/config.json" % model, json.dumps({"model_type": "qwen2"}) + "\n")
+    # Qwen2.5-7B's shape, without head_dim (the kthena check asks for 3584 / 28 = 128)
+    write(root, "/data/models/%s/config.json" % model,
+          json.dumps({"model_type": "qwen2", "hidden_size": 3584, "num_attention_heads": 28}) + "\n")
+
+
+def kthena_engine(root):
+    """What the kthena_mooncake engine pods need besides the NPU tools: the driver's install
+    record and a model with head_dim (DeepSeek-R1-Distill-Qwen-1.5B's shape)."""
+    write(root, "/etc/ascend_install.info", "Driver_Install_Type=full\nDriver_Install_Path_Param=/usr/local/Ascend\n")
+    write(root, "/data/models/DeepSeek-R1-Distill-Qwen-1.5B/config.json",
+          json.dumps({"model_type": "qwen2", "hidden_size": 1536, "num_attention_heads": 12, "head_dim": 128}) + "\n")
 
 
 def profile_fresh(root, image):
@@ -250,6 +260,7 @@ def profile_configured(root, image):
     write(root, "/var/lib/pdserve-standin/docker.images", image + "\n")
     kernel(root, "5.10.0-28-amd64", 3968)
     weights(root)
+    kthena_engine(root)
 
 
 def profile_unrelated(root, image):

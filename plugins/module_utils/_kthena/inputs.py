@@ -94,6 +94,38 @@ DEFAULTS = {
 }
 
 
+#: The hostPath volumes of every engine pod, in the pod's order: (volume name, config key, hostPath type).
+#: The template renders them from :func:`host_paths`; node_prepare checks them on the engine nodes.
+HOST_PATH_VOLUMES = (
+    ("model", "model_host_dir", "Directory"),
+    ("hccn-conf", "host_files.hccn_conf", "File"),
+    ("hccn-tool", "host_files.hccn_tool", "File"),
+    ("ascend-install-info", "host_files.ascend_install_info", "File"),
+)
+
+
+def host_paths(cfg):
+    """[{name, key, path, type}] of the hostPath volumes of ``cfg`` (a configuration with its
+    defaults filled in); each is mounted in the container at its host path."""
+    out = []
+    for name, key, kind in HOST_PATH_VOLUMES:
+        value = cfg
+        for part in key.split("."):
+            value = value[part]
+        out.append({"name": name, "key": key, "path": value, "type": kind})
+    return out
+
+
+def model_host_path(cfg):
+    """The model folder on the node (the pods mount ``model_host_dir`` at its own path), or None
+    when ``model_path`` is not below ``model_host_dir`` (then it is in the image)."""
+    root = cfg["model_host_dir"].rstrip("/") or "/"
+    path = cfg["model_path"].rstrip("/") or "/"
+    if path != root and path.startswith(root if root.endswith("/") else root + "/"):
+        return path
+    return None
+
+
 def _role_spec(name):
     d = ROLE_DEFAULTS[name]
     return Spec("obj", default={}, keys={
@@ -142,4 +174,5 @@ SPEC = Spec("obj", keys={
     "roles": Spec("obj", default={}, keys={name: _role_spec(name) for name in ROLES}),
 })
 
-__all__ = ["DEFAULTS", "KV_ROLE", "NO", "ROLES", "ROLE_DEFAULTS", "SPEC"]
+__all__ = ["DEFAULTS", "HOST_PATH_VOLUMES", "KV_ROLE", "NO", "ROLES", "ROLE_DEFAULTS", "SPEC", "host_paths",
+           "model_host_path"]

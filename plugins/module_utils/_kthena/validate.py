@@ -165,6 +165,8 @@ def derive(cfg):
         "scripts": {"%s.sh" % role: scripts.script(cfg, role) for role in inputs.ROLES},
         "serve_argv": {role: scripts.serve_argv(cfg, role) for role in inputs.ROLES},
         "kv_connector_extra_config": scripts.kv_extra_config(cfg),
+        # the hostPath volumes of every engine pod (node_prepare checks them on the nodes)
+        "host_paths": inputs.host_paths(cfg),
         "config": cfg,
     }
 

@@ -9,6 +9,7 @@ import re
 import stat
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._platform import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.engine import check_engine_node
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import merge_log_opts, set_top_level_keys
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.files import file_meta as _file_meta, read_text as _read
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import image_present
@@ -215,6 +216,9 @@ def probe(params, run=None, which=None):
 
     weights = check_weights(params)
     problems["weights"] = weights["problems"]
+    # a stack's engine pods: their hostPaths and model folder (node_prepare_kthena_check)
+    problems["engine"] = check_engine_node(params.get("engine_host_paths") or [], params.get("engine_model_path") or "",
+                                           params.get("node_name") or os.uname().nodename)
     result = dict(
         runtime={"name": runtime, "source": source},
         pkg_mgr=pkg_mgr(),

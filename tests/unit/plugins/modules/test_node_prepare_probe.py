@@ -87,7 +87,8 @@ def test_probe_docker_node(node):
     assert result["files_differ"] == {str(node / "dropin.conf"): True}
     assert result["dirs"] == {str(node): True, str(node / "none"): False}
     assert result["services"] == {} and result["image_present"] is None
-    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "weights": [], "state": []}
+    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "weights": [], "engine": [],
+                                  "state": []}
     assert result["state"]["needs_write"] is False  # no state_path: nothing recorded
 
 
@@ -168,3 +169,21 @@ def test_probe_reports_a_missing_npu_tool_instead_of_failing(node):
     result = run(dict(base_args(node), npu_check=True, npu_smi_path=str(node / "no-npu-smi")))
     assert result["npu_error"] == "%s: not found or not executable" % (node / "no-npu-smi")
     assert "npu" not in result and "ansible_facts" not in result
+
+
+def test_probe_checks_the_engine_pods_host_paths_and_model(node):
+    (node / "models/qwen").mkdir(parents=True)
+    (node / "models/qwen/config.json").write_text(json.dumps({"hidden_size": 1536, "num_attention_heads": 12}))
+    (node / "hccn.conf").write_text("address_0=29.10.1.1\n")
+    args = dict(base_args(node), node_name="npu-node-1",
+                engine_host_paths=[{"name": "model", "path": str(node / "models"), "type": "Directory"},
+                                   {"name": "hccn-conf", "path": str(node / "hccn.conf"), "type": "File"},
+                                   {"name": "hccn-tool", "path": str(node / "hccn_tool"), "type": "File"}],
+                engine_model_path=str(node / "models/qwen"))
+    result = run(args)
+    assert result["problems"]["engine"] == [
+        "npu-node-1: %s: does not exist: the engine pods mount it (hostPath of volume hccn-tool (type File))"
+        % (node / "hccn_tool"),
+        'npu-node-1: %s: lacks "head_dim": add "head_dim": 128 (head_dim = hidden_size / num_attention_heads'
+        ' = 1536 / 12)' % (node / "models/qwen/config.json"),
+    ]
