@@ -35,7 +35,7 @@ def state_plan(params, result):
     return plan
 
 
-def _reset_gpu_runtime(plan, state, section):
+def _reset_gpu_runtime(plan, state, section, concerns):
     """What reset does to the NVIDIA runtime node_prepare added (plan["gpu_runtime"]). On Docker
     nodes it applies on top of the log-opts' restore, and both writes then hold the same text."""
     entry = plan["gpu_runtime"]
@@ -44,7 +44,21 @@ def _reset_gpu_runtime(plan, state, section):
     shared = section["runtime"] == "docker" and docker.get("path") == section["path"]
     if shared and docker["remove"]:
         return
-    text = docker["new_content"] if shared and docker["needs_write"] else _read(section["path"])
+    raw = _read(section["path"])
+    logs = state.get("docker_daemon_json") or {}
+    if (shared and "container_logs" in concerns and raw is not None and raw == section.get("written_text")
+            and logs.get("original_text", False) == section["original_text"] and not docker["kept_keys"]):
+        # both edits went in in one write and both are reset: the file as it was, byte for byte
+        entry["restored"] = list(section.get("changed") or [])
+        if section["original_text"] is None:
+            entry["remove"] = True
+            entry["remove_dir"] = os.path.dirname(section["path"]) if section.get("parent_created") else None
+            docker.update(needs_write=False, new_content=None, remove=True, remove_dir=entry["remove_dir"])
+        else:
+            entry.update(needs_write=True, new_content=section["original_text"])
+            docker.update(needs_write=True, new_content=section["original_text"])
+        return
+    text = docker["new_content"] if shared and docker["needs_write"] else raw
     if text is None:
         plan["notes"].append("%s is gone: nothing to restore there" % section["path"])
         return
@@ -145,7 +159,7 @@ def reset_plan(params):
 
     gpu = state.get("gpu_runtime")
     if gpu and "gpu" in concerns:
-        _reset_gpu_runtime(plan, state, gpu)
+        _reset_gpu_runtime(plan, state, gpu, concerns)
 
     if "kubelet" in concerns:
         fstab = state.get("fstab")

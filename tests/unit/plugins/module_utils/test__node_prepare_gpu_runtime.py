@@ -230,7 +230,7 @@ def test_docker_with_log_opts_one_text_and_reset_restores_the_original_bytes(tmp
     assert not second["gpu_runtime"]["needs_write"] and not second["docker_daemon_json"]["needs_write"]
     assert not second["state"]["needs_write"]
     node.reset(concerns=("gpu", "container_logs"))
-    assert json.loads(node.config.read_text()) == json.loads(DAEMON_JSON)
+    assert node.config.read_text() == DAEMON_JSON  # byte for byte
 
 
 def test_docker_gpu_only_reset_keeps_the_log_opts(tmp_path):
