@@ -38,7 +38,7 @@ options:
     description: The concerns this run covers (the role's tags); only they are recorded or reset.
     type: list
     elements: str
-    default: [images, npu_network, entropy, kubelet, container_logs, weights, labels]
+    default: [images, npu_network, gpu, entropy, kubelet, container_logs, weights, labels]
   swap_off:
     description: Whether the run comments out fstab swap entries and turns swap off (recorded).
     type: bool
@@ -103,6 +103,25 @@ options:
     description: C(log-opts) entries merged into daemon.json on Docker nodes only; empty skips.
     type: dict
     default: {}
+  gpu_runtime:
+    description:
+      - Compute the NVIDIA runtime in the configuration of the container runtime the kubelet uses, the
+        way C(nvidia-ctk runtime configure) writes it (containerd C(config.toml) versions 2 and 3, or
+        Docker's C(daemon.json)); a missing O(nvidia_runtime_path) is a problem (no write at all).
+    type: bool
+    default: false
+  gpu_runtime_default:
+    description: Also make the NVIDIA runtime the default runtime (C(default_runtime_name), C(default-runtime)).
+    type: bool
+    default: false
+  nvidia_runtime_path:
+    description: The nvidia-container-runtime binary the NVIDIA runtime runs (must exist on the node).
+    type: path
+    default: /usr/bin/nvidia-container-runtime
+  containerd_config_path:
+    description: containerd's configuration (containerd nodes, O(gpu_runtime)).
+    type: path
+    default: /etc/containerd/config.toml
   weight_mount_path:
     description: Host path of the model weights; empty skips the weight checks.
     type: str
@@ -230,6 +249,10 @@ docker_daemon_json:
   description: daemon.json, its mode, and the computed new content (Docker nodes only).
   returned: always
   type: dict
+gpu_runtime:
+  description: The container runtime's configuration with the NVIDIA runtime (O(gpu_runtime)), what changes.
+  returned: always
+  type: dict
 weights:
   description: Weight path checks.
   returned: always
@@ -281,7 +304,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.prob
 from ansible_collections.pdserve.cluster.plugins.module_utils._npu import NpuToolError
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner import npu_facts
 
-CONCERNS = ["images", "npu_network", "entropy", "kubelet", "container_logs", "weights", "labels"]
+CONCERNS = ["images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels"]
 
 
 def argspec():
@@ -293,6 +316,10 @@ def argspec():
         kubelet_containerd_settings=dict(type="dict", default={}),
         docker_daemon_json_path=dict(type="path", default="/etc/docker/daemon.json"),
         docker_log_opts=dict(type="dict", default={}),
+        gpu_runtime=dict(type="bool", default=False),
+        gpu_runtime_default=dict(type="bool", default=False),
+        nvidia_runtime_path=dict(type="path", default="/usr/bin/nvidia-container-runtime"),
+        containerd_config_path=dict(type="path", default="/etc/containerd/config.toml"),
         weight_mount_path=dict(type="str", default=""),
         model_dir=dict(type="str", default=""),
         model_required_files=dict(type="list", elements="str", default=[]),

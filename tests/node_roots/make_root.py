@@ -125,6 +125,24 @@ imageGCHighThresholdPercent: 90
 maxPods: 110
 """
 
+# containerd 1.7's `containerd config default`, cut to the CRI runtime part the role reads.
+CONTAINERD_CONFIG = """version = 2
+root = "/var/lib/containerd"
+state = "/run/containerd"
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "registry.k8s.io/pause:3.10"
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      default_runtime_name = "runc"
+      snapshotter = "overlayfs"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes]
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+          runtime_type = "io.containerd.runc.v2"
+          [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+            SystemdCgroup = true
+"""
+
 UNRELATED_DAEMON_JSON = """{
     "data-root": "/data/docker",
     "exec-opts": ["native.cgroupdriver=systemd"],
@@ -191,6 +209,9 @@ def standins(root, npu_scenario):
               0o755)
     for unit in ("kubelet", "docker", "containerd"):
         write(root, "/lib/systemd/system/%s.service" % unit, UNIT % unit)
+    # Stand-in (no GPU here): node_prepare_gpu_runtime only needs the NVIDIA Container Toolkit's
+    # binary to exist; nothing runs it.
+    write(root, "/usr/bin/nvidia-container-runtime", "#!/bin/sh\necho 'stand-in: no NVIDIA runtime here' >&2\nexit 1\n", 0o755)
     write(root, "/var/log/pdserve-standin/calls.log", "")
     if npu_scenario:
         if not os.path.isdir(NPU_TOOLS):
@@ -240,6 +261,7 @@ def kthena_engine(root):
 
 def profile_fresh(root, image):
     write(root, "/var/lib/kubelet/config.yaml", KUBEADM_KUBELET)
+    write(root, "/etc/containerd/config.toml", CONTAINERD_CONFIG)
     write(root, "/var/lib/kubelet/kubeadm-flags.env", 'KUBELET_KUBEADM_ARGS="--pod-infra-container-image=registry.k8s.io/pause:3.10"\n')
     unit_state(root, "kubelet.service", True, True)
     unit_state(root, "containerd.service", True, True)
@@ -308,7 +330,7 @@ def main():
     standins(args.dest, args.npu_scenario)
     PROFILES[args.profile](args.dest, args.image)
     # verify compares the role's edits with the starting files, kept where the role never looks.
-    for path in ("/var/lib/kubelet/config.yaml", "/etc/docker/daemon.json", "/etc/fstab"):
+    for path in ("/var/lib/kubelet/config.yaml", "/etc/docker/daemon.json", "/etc/fstab", "/etc/containerd/config.toml"):
         full = os.path.join(args.dest, path.lstrip("/"))
         if os.path.isfile(full):
             install(args.dest, full, "/var/lib/pdserve-standin/original" + path, 0o644)

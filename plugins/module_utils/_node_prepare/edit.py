@@ -204,3 +204,184 @@ def restore_fstab(text, lines):
             restored.append(body)
         out.append(body + ending)
     return "".join(out), restored
+
+
+# --- the NVIDIA runtime in the container runtime's configuration -------------------------------
+# What `nvidia-ctk runtime configure` writes (NVIDIA/nvidia-container-toolkit,
+# pkg/config/engine/containerd/config.go AddRuntimeWithOptions and docker/docker.go AddRuntime):
+# containerd: runtimes.<name> = a copy of the runc runtime's table (runtime_type
+# io.containerd.runc.v2 when it has none), options.BinaryName = the runtime's path, and
+# default_runtime_name = <name> when asked; the CRI plugin is "io.containerd.grpc.v1.cri" in a
+# version 2 config and "io.containerd.cri.v1.runtime" in version 3 (containerd.go
+# criRuntimePluginName). Docker: runtimes.<name> = {"path": <path>, "args": []} and
+# "default-runtime": <name> when asked. Newer nvidia-ctk writes containerd's part to a drop-in
+# file it imports; we edit config.toml itself (where gpu_facts and the GPU operator look).
+
+CONTAINERD_RUNC_V2 = "io.containerd.runc.v2"
+CONTAINERD_CRI_PLUGIN = {2: "io.containerd.grpc.v1.cri", 3: "io.containerd.cri.v1.runtime"}
+_TOML_TABLE = re.compile(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$")
+_TOML_VERSION = re.compile(r"^\s*version\s*=\s*(\d+)\s*(#.*)?$")
+_TOML_STRING_KEY = r"^\s*%s\s*=\s*\"([^\"]*)\"\s*(#.*)?$"
+
+
+def _toml_tables(lines):
+    """{table name: (header index, end index)} of a TOML text's [table] headers (end exclusive)."""
+    headers = [(i, _TOML_TABLE.match(line).group(1).strip()) for i, line in enumerate(lines) if _TOML_TABLE.match(line)]
+    tables = {}
+    for number, (index, name) in enumerate(headers):
+        end = headers[number + 1][0] if number + 1 < len(headers) else len(lines)
+        tables.setdefault(name, (index, end))
+    return tables
+
+
+def containerd_config_version(text):
+    """The ``version`` of a containerd config.toml text (before its first table); 1 when absent,
+    as containerd reads it."""
+    for line in text.splitlines():
+        if _TOML_TABLE.match(line):
+            break
+        match = _TOML_VERSION.match(line)
+        if match:
+            return int(match.group(1))
+    return 1
+
+
+def _table_body(lines, tables, name):
+    """The key lines of a table (no blank lines, no nested tables), [] when it is absent."""
+    if name not in tables:
+        return []
+    index, end = tables[name]
+    return [line if line.endswith("\n") else line + "\n" for line in lines[index + 1:end] if line.strip()]
+
+
+def set_containerd_runtime(text, name, binary, set_default):
+    """containerd config.toml text with the runtime ``name`` running ``binary`` (and the default
+    runtime when ``set_default``). Returns (new_text, changed parts: "runtime", "default_runtime_name").
+
+    Raises ValueError (the file is left alone) for a config we do not edit: no version 2 or 3, or a
+    runtime of that name that runs another binary.
+    """
+    if not (text or "").strip():
+        raise ValueError("the file is empty; write containerd's configuration first (containerd config default)")
+    version = containerd_config_version(text)
+    if version not in CONTAINERD_CRI_PLUGIN:
+        raise ValueError("version %d configuration: only versions 2 and 3 are edited" % version)
+    plugin = 'plugins."%s".containerd' % CONTAINERD_CRI_PLUGIN[version]
+    runtime, options = "%s.runtimes.%s" % (plugin, name), "%s.runtimes.%s.options" % (plugin, name)
+    lines = text.splitlines(keepends=True)
+    tables = _toml_tables(lines)
+    changed = []
+    if runtime in tables or options in tables:
+        current = [re.match(_TOML_STRING_KEY % "BinaryName", line) for line in _table_body(lines, tables, options)]
+        current = [m.group(1) for m in current if m]
+        if current != [binary]:
+            raise ValueError("[%s] already runs %s, not %s: left as it is"
+                             % (runtime, current[0] if current else "no BinaryName", binary))
+    else:
+        # like nvidia-ctk: the runc runtime's settings (SystemdCgroup above all) copied, BinaryName ours
+        runc_body = _table_body(lines, tables, "%s.runtimes.runc" % plugin)
+        if not any(re.match(r"^\s*runtime_type\s*=", line) for line in runc_body):
+            runc_body = ['  runtime_type = "%s"\n' % CONTAINERD_RUNC_V2] + runc_body
+        runc_options = [line for line in _table_body(lines, tables, "%s.runtimes.runc.options" % plugin)
+                        if not re.match(r"^\s*BinaryName\s*=", line)]
+        block = ["\n", "[%s]\n" % runtime] + runc_body + ["\n", "[%s]\n" % options] + runc_options
+        block.append('  BinaryName = "%s"\n' % binary)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines += block
+        changed.append("runtime")
+    if set_default:
+        tables = _toml_tables(lines)
+        wanted = '  default_runtime_name = "%s"\n' % name
+        if plugin in tables:
+            index, end = tables[plugin]
+            found = [i for i in range(index + 1, end) if re.match(_TOML_STRING_KEY % "default_runtime_name", lines[i])]
+            if not found:
+                lines.insert(index + 1, wanted)
+                changed.append("default_runtime_name")
+            elif re.match(_TOML_STRING_KEY % "default_runtime_name", lines[found[0]]).group(1) != name:
+                lines[found[0]] = re.sub(r'"[^"]*"', '"%s"' % name, lines[found[0]], count=1)
+                changed.append("default_runtime_name")
+        else:
+            lines += ["\n", "[%s]\n" % plugin, wanted]
+            changed.append("default_runtime_name")
+    return "".join(lines), changed
+
+
+def set_docker_runtime(text, name, binary, set_default):
+    """daemon.json text with runtimes.<name> = {"path": binary, "args": []} (and default-runtime).
+    Returns (new_text, changed parts: "runtime", "default-runtime"); new_text == text when nothing
+    changes. Raises ValueError for a file dockerd would refuse or a runtime of that name running
+    another binary."""
+    data = json.loads(text) if (text or "").strip() else {}
+    if not isinstance(data, dict):
+        raise ValueError("the top level is not a JSON object")
+    runtimes = data.get("runtimes") or {}
+    if not isinstance(runtimes, dict):
+        raise ValueError("'runtimes' is not a JSON object")
+    changed = []
+    current = runtimes.get(name)
+    if current is not None:
+        if not isinstance(current, dict) or current.get("path") != binary:
+            raise ValueError("runtimes.%s already runs %s, not %s: left as it is"
+                             % (name, current.get("path") if isinstance(current, dict) else current, binary))
+    else:
+        changed.append("runtime")
+    if set_default and data.get("default-runtime") != name:
+        changed.append("default-runtime")
+    if not changed:
+        return text, []
+    if "runtime" in changed:
+        data["runtimes"] = dict(runtimes, **{name: {"path": binary, "args": []}})
+    if "default-runtime" in changed:
+        data["default-runtime"] = name
+    indent = re.search(r"\n([ \t]+)\S", text or "")
+    return json.dumps(data, indent=indent.group(1) if indent else 2) + "\n", changed
+
+
+def restore_docker_runtime(text, section):
+    """daemon.json with what set_docker_runtime added taken out again, where it is still as set.
+    ``section``: {"name", "binary", "runtime_added", "default_before" ({"present", "value"}) or None,
+    "original_text", "written_text"}. Returns (new_text or None to delete the file, restored, kept)."""
+    if text == section.get("written_text"):
+        return section["original_text"], ["runtime"] + (["default-runtime"] if section.get("default_before") else []), []
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the top level is not a JSON object")
+    name, restored, kept = section["name"], [], []
+    runtimes = data.get("runtimes") if isinstance(data.get("runtimes"), dict) else {}
+    if section.get("runtime_added"):
+        if runtimes.get(name) == {"path": section["binary"], "args": []}:
+            runtimes = {k: v for k, v in runtimes.items() if k != name}
+            if runtimes or section.get("runtimes_present"):
+                data["runtimes"] = runtimes
+            else:
+                data.pop("runtimes", None)
+            restored.append("runtime")
+        else:
+            kept.append("runtime")
+    before = section.get("default_before")
+    if before:
+        if data.get("default-runtime") == name:
+            if before["present"]:
+                data["default-runtime"] = before["value"]
+            else:
+                data.pop("default-runtime", None)
+            restored.append("default-runtime")
+        else:
+            kept.append("default-runtime")
+    if not restored:
+        return text, [], kept
+    if not data and section["original_text"] is None:
+        return None, restored, kept
+    indent = re.search(r"\n([ \t]+)\S", text)
+    return json.dumps(data, indent=indent.group(1) if indent else 2) + "\n", restored, kept
+
+
+def restore_containerd_runtime(text, section):
+    """config.toml as it was before node_prepare, when it still holds exactly what node_prepare
+    wrote (containerd's TOML is not re-serialized here, so a file edited since is left as it is).
+    Returns (new_text, restored, kept)."""
+    if text == section.get("written_text"):
+        return section["original_text"], list(section.get("changed") or ["runtime"]), []
+    return text, [], list(section.get("changed") or ["runtime"])

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import restore_fstab, restore_log_opts, restore_top_level_keys
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import (
+    restore_containerd_runtime, restore_docker_runtime, restore_fstab, restore_log_opts, restore_top_level_keys,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.files import file_meta as _file_meta, read_text as _read
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.state import (
     _kubelet_key_concern, _remaining, dump_state, read_state, record_changes,
@@ -33,6 +35,59 @@ def state_plan(params, result):
     return plan
 
 
+def _reset_gpu_runtime(plan, state, section, concerns):
+    """What reset does to the NVIDIA runtime node_prepare added (plan["gpu_runtime"]). On Docker
+    nodes it applies on top of the log-opts' restore, and both writes then hold the same text."""
+    entry = plan["gpu_runtime"]
+    entry.update(_file_meta(section["path"]), path=section["path"], runtime=section["runtime"])
+    docker = plan["docker_daemon_json"]
+    shared = section["runtime"] == "docker" and docker.get("path") == section["path"]
+    if shared and docker["remove"]:
+        return
+    raw = _read(section["path"])
+    logs = state.get("docker_daemon_json") or {}
+    if (shared and "container_logs" in concerns and raw is not None and raw == section.get("written_text")
+            and logs.get("original_text", False) == section["original_text"] and not docker["kept_keys"]):
+        # both edits went in in one write and both are reset: the file as it was, byte for byte
+        entry["restored"] = list(section.get("changed") or [])
+        if section["original_text"] is None:
+            entry["remove"] = True
+            entry["remove_dir"] = os.path.dirname(section["path"]) if section.get("parent_created") else None
+            docker.update(needs_write=False, new_content=None, remove=True, remove_dir=entry["remove_dir"])
+        else:
+            entry.update(needs_write=True, new_content=section["original_text"])
+            docker.update(needs_write=True, new_content=section["original_text"])
+        return
+    text = docker["new_content"] if shared and docker["needs_write"] else raw
+    if text is None:
+        plan["notes"].append("%s is gone: nothing to restore there" % section["path"])
+        return
+    try:
+        if section["runtime"] == "docker":
+            # the log-opts live in the same file: only the keys, never the whole original back
+            own = section if "docker_daemon_json" not in state else dict(section, written_text=None)
+            new_text, restored, kept = restore_docker_runtime(text, own)
+        else:
+            new_text, restored, kept = restore_containerd_runtime(text, section)
+    except ValueError as exc:
+        plan["problems"].append("%s is not valid JSON: %s" % (section["path"], exc))
+        return
+    entry.update(restored=restored, kept=kept)
+    if kept:
+        plan["notes"].append("%s: %s changed since node_prepare set them: left as they are"
+                             % (section["path"], ", ".join(kept)))
+    if new_text is None:
+        entry["remove"] = True
+        if section.get("parent_created"):
+            entry["remove_dir"] = os.path.dirname(section["path"])
+        if shared:
+            docker.update(needs_write=False, new_content=None)
+    elif new_text != text or (shared and docker["needs_write"]):
+        entry.update(needs_write=True, new_content=new_text)
+        if shared and docker["needs_write"]:
+            docker["new_content"] = new_text
+
+
 def reset_plan(params):
     """Everything reset restores on this node, from the recorded state (the probe's reset mode)."""
     path = params["state_path"]
@@ -41,6 +96,8 @@ def reset_plan(params):
             "kubelet_config": {"needs_write": False, "new_content": None, "restored_keys": [], "kept_keys": []},
             "docker_daemon_json": {"needs_write": False, "remove": False, "new_content": None,
                                    "restored_keys": [], "kept_keys": [], "remove_dir": None},
+            "gpu_runtime": {"needs_write": False, "remove": False, "new_content": None, "runtime": None,
+                            "restored": [], "kept": [], "remove_dir": None},
             "fstab": {"needs_write": False, "new_content": None, "restored_lines": []},
             "swap": {"active": []},
             "haveged": {"recorded": False, "installed_by_role": False, "service": None, "service_before": None,
@@ -99,6 +156,10 @@ def reset_plan(params):
                         entry["remove_dir"] = parent
                 elif new_text != text:
                     entry.update(needs_write=True, new_content=new_text)
+
+    gpu = state.get("gpu_runtime")
+    if gpu and "gpu" in concerns:
+        _reset_gpu_runtime(plan, state, gpu, concerns)
 
     if "kubelet" in concerns:
         fstab = state.get("fstab")

@@ -8,9 +8,11 @@ import os
 import re
 import stat
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._platform import system_path_rule
+from ansible_collections.pdserve.cluster.plugins.module_utils._platform import NVIDIA_RUNTIME, system_path_rule
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.engine import check_engine_node
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import merge_log_opts, set_top_level_keys
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.edit import (
+    merge_log_opts, set_containerd_runtime, set_docker_runtime, set_top_level_keys,
+)
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.files import file_meta as _file_meta, read_text as _read
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.image import image_present
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import state_plan
@@ -170,6 +172,53 @@ def service_states(units, run, which):
     return states
 
 
+def gpu_runtime_edit(params, runtime, docker):
+    """The NVIDIA runtime in the configuration of the container runtime the kubelet uses:
+    ({path, runtime, needs_write, new_content, changed, ...}, problems). On Docker nodes the edit
+    is made on top of the log-opts edit (``docker`` is updated so both writes hold the same text).
+    Any problem (no nvidia-container-runtime above all) means no write at all."""
+    entry = {"path": None, "runtime": runtime, "needs_write": False, "new_content": None, "changed": [],
+             "binary": params.get("nvidia_runtime_path"), "set_default": bool(params.get("gpu_runtime_default"))}
+    if not params.get("gpu_runtime"):
+        return entry, []
+    problems = []
+    binary = params["nvidia_runtime_path"]
+    if not (os.path.isabs(binary) and os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        problems.append("%s is not an executable file on the node: install the NVIDIA Container Toolkit "
+                        "(nvidia-container-runtime) first, or set node_prepare_nvidia_runtime_path" % binary)
+    if runtime == "containerd":
+        path = params["containerd_config_path"]
+        entry.update(_file_meta(path), path=path)
+        text = _read(path)
+        if text is None:
+            problems.append("containerd config %s is missing or unreadable: write it first "
+                            "(containerd config default) or set node_prepare_containerd_config_path" % path)
+            return entry, problems
+        try:
+            new_text, changed = set_containerd_runtime(text, NVIDIA_RUNTIME, binary, entry["set_default"])
+        except ValueError as exc:
+            problems.append("containerd config %s: %s" % (path, exc))
+            return entry, problems
+    elif runtime == "docker":
+        path = docker["path"]
+        entry.update(_file_meta(path), path=path, parent_exists=docker["parent_exists"])
+        text = docker["new_content"] if docker["needs_write"] else (_read(path) if docker["exists"] else "")
+        try:
+            new_text, changed = set_docker_runtime(text, NVIDIA_RUNTIME, binary, entry["set_default"])
+        except ValueError as exc:
+            problems.append("%s: %s" % (path, exc))
+            return entry, problems
+        if changed and docker["needs_write"]:
+            docker.update(log_opts_content=docker["new_content"], new_content=new_text)
+    else:
+        problems.append("cannot tell which container runtime to give the %s runtime: set "
+                        "node_prepare_container_runtime" % NVIDIA_RUNTIME)
+        return entry, problems
+    if changed and not problems:
+        entry.update(needs_write=True, new_content=new_text, changed=changed)
+    return entry, problems
+
+
 def probe(params, run=None, which=None):
     """Everything the role decides on, read from the node (the node_prepare_probe module's result).
 
@@ -214,6 +263,8 @@ def probe(params, run=None, which=None):
         else:
             docker.update(needs_write=new_text is not None, changed_keys=changed_keys, new_content=new_text)
 
+    gpu, problems["gpu"] = gpu_runtime_edit(params, runtime, docker)
+
     weights = check_weights(params)
     problems["weights"] = weights["problems"]
     # a stack's engine pods: their hostPaths and model folder (node_prepare_kthena_check)
@@ -228,6 +279,7 @@ def probe(params, run=None, which=None):
         swap=swap_info(params["proc_path"], params["fstab_path"]),
         kubelet_config=kubelet,
         docker_daemon_json=docker,
+        gpu_runtime=gpu,
         weights=weights,
         dirs={path: os.path.isdir(path) for path in params["check_dirs"]},
         files_differ=files_differ(params["files"]),

@@ -22,7 +22,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.imag
 STATE_VERSION = 1
 
 # Which concern owns each section of the state (kubelet keys are split by key below).
-SECTION_CONCERN = {"docker_daemon_json": "container_logs", "fstab": "kubelet", "swap": "kubelet",
+SECTION_CONCERN = {"docker_daemon_json": "container_logs", "gpu_runtime": "gpu", "fstab": "kubelet", "swap": "kubelet",
                    "haveged": "entropy", "images": "images", "labels": "labels"}
 KUBELET_KEY_CONCERN = {"syncFrequency": "kubelet"}  # every other key: container_logs
 
@@ -94,6 +94,28 @@ def record_daemon_json(section, path, text, exists, parent_exists, new_text, log
     return section
 
 
+def record_gpu_runtime(section, gpu):
+    """Record the container runtime's config as it was (first change only) and what the role added
+    for the NVIDIA runtime (``gpu``: the probe's gpu_runtime entry)."""
+    exists = gpu.get("exists", False)
+    text = _read(gpu["path"]) if exists else None
+    if not section:
+        section = {"runtime": gpu["runtime"], "path": gpu["path"], "name": "nvidia", "binary": gpu["binary"],
+                   "original_text": text, "parent_created": not gpu.get("parent_exists", True), "changed": []}
+        if gpu["runtime"] == "docker":
+            data = json.loads(text) if text and text.strip() else {}
+            section["runtimes_present"] = "runtimes" in data
+    section = dict(section)
+    if gpu["runtime"] == "docker" and "default-runtime" in gpu["changed"] and not section.get("default_before"):
+        data = json.loads(text) if text and text.strip() else {}
+        section["default_before"] = {"present": "default-runtime" in data, "value": data.get("default-runtime")}
+    if "runtime" in gpu["changed"]:
+        section["runtime_added"] = True
+    section["changed"] = section["changed"] + [c for c in gpu["changed"] if c not in section["changed"]]
+    section["written_text"] = gpu["new_content"]
+    return section
+
+
 def record_changes(state, params, result):
     """The state with the originals of everything this run is about to change recorded.
 
@@ -115,7 +137,11 @@ def record_changes(state, params, result):
         text = _read(docker["path"]) if docker["exists"] else ""
         state["docker_daemon_json"] = record_daemon_json(state.get("docker_daemon_json"), docker["path"], text,
                                                          docker["exists"], docker["parent_exists"],
-                                                         docker["new_content"], params["docker_log_opts"])
+                                                         docker.get("log_opts_content", docker["new_content"]),
+                                                         params["docker_log_opts"])
+    gpu = result.get("gpu_runtime") or {}
+    if "gpu" in concerns and gpu.get("needs_write"):
+        state["gpu_runtime"] = record_gpu_runtime(state.get("gpu_runtime"), gpu)
     if "kubelet" in concerns and params["swap_off"]:
         swap = result["swap"]
         if swap["fstab_entries"]:

@@ -87,8 +87,9 @@ def test_probe_docker_node(node):
     assert result["files_differ"] == {str(node / "dropin.conf"): True}
     assert result["dirs"] == {str(node): True, str(node / "none"): False}
     assert result["services"] == {} and result["image_present"] is None
-    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "weights": [], "engine": [],
+    assert result["problems"] == {"runtime": [], "kubelet": [], "container_logs": [], "gpu": [], "weights": [], "engine": [],
                                   "state": []}
+    assert result["gpu_runtime"]["needs_write"] is False  # node_prepare_gpu_runtime off by default
     assert result["state"]["needs_write"] is False  # no state_path: nothing recorded
 
 
