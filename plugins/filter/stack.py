@@ -25,8 +25,10 @@ author:
 """
 
 import copy
+import json
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.json import AnsibleJSONEncoder
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._control.manifests import to_manifests
 from ansible_collections.pdserve.cluster.plugins.module_utils._motor import derive as _motor_derive
@@ -165,9 +167,15 @@ def pymotor_cert_dns_names(config):
     return _pymotor_services.cert_dns_names(config)
 
 
+def _plain(value):
+    """Plain JSON data: the contract copies its inputs, and a deep copy of Ansible's lazy template
+    containers templates them again at every level (py-spy: 0.8 s of a 4 s PD hybrid run)."""
+    return json.loads(json.dumps(value, cls=AnsibleJSONEncoder))
+
+
 def pymotor_contract(config, settings=None):
     """The MindIE-PyMotor pod contract (module_utils/_pymotor/contract.py) for the templates."""
-    return _pymotor_contract.build(config, settings)
+    return _pymotor_contract.build(_plain(config), _plain(settings))
 
 
 def pymotor_default(name):
