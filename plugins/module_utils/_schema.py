@@ -92,6 +92,21 @@ class ConfigError:
                 "rule": self.rule, "message": str(self)}
 
 
+class ErrorsResult:
+    """``ok`` and ``messages`` of a validation result with an ``errors`` list of ConfigError
+    (the families' Result classes)."""
+
+    __slots__ = ()
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def messages(self):
+        return [str(e) for e in self.errors]
+
+
 class Ctx:
     """Collects errors (into ``errors``, a list it may be given); remembers the broken paths so
     that rules built on them stay quiet."""

@@ -20,12 +20,13 @@ import copy
 import datetime
 import json
 import logging
-import signal
+import os
 import sys
-import threading
-import time
 
-from kubernetes import client, config, watch
+from kubernetes import client
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _controller  # noqa: E402  (tools/sandbox/_controller.py, beside this script)
 from kubernetes.client.rest import ApiException
 
 GROUP, VERSION, PLURAL = "mindcluster.huawei.com", "v1", "inferservicesets"
@@ -113,19 +114,14 @@ def desired_objects(iss: dict) -> list[dict]:
     return out
 
 
-class Controller:
+class Controller(_controller.Controller):
     def __init__(self) -> None:
-        self.api = client.ApiClient()
-        self.custom = client.CustomObjectsApi(self.api)
-        self.apps = client.AppsV1Api(self.api)
-        self.core = client.CoreV1Api(self.api)
+        super().__init__()
         self.dynamic_paths = {
             "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
             "StatefulSet": "/apis/apps/v1/namespaces/{ns}/statefulsets/{name}",
             "Service": "/api/v1/namespaces/{ns}/services/{name}",
         }
-        self.pending: set[tuple[str, str]] = set()
-        self.cond = threading.Condition()
 
     def apply(self, obj: dict) -> None:
         """Server-side apply of one object (JSON is YAML), with either generation of the client."""
@@ -212,60 +208,21 @@ class Controller:
             return
         self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, ns, PLURAL, name, {"status": status})
 
-    # -- event plumbing: watches enqueue keys, one worker reconciles them -----------------------
-    def enqueue(self, ns: str, name: str) -> None:
-        with self.cond:
-            self.pending.add((ns, name))
-            self.cond.notify()
-
-    def worker(self) -> None:
-        while True:
-            with self.cond:
-                while not self.pending:
-                    self.cond.wait()
-                ns, name = self.pending.pop()
-            try:
-                self.reconcile(ns, name)
-            except Exception as exc:  # keep running; retry shortly
-                LOG.warning("reconcile %s/%s failed: %s", ns, name, exc)
-                threading.Timer(1.0, self.enqueue, (ns, name)).start()
-
-    def watch_iss(self) -> None:
-        while True:
-            try:
-                for ev in watch.Watch().stream(self.custom.list_cluster_custom_object, GROUP, VERSION, PLURAL,
-                                               timeout_seconds=300):
-                    meta = ev["object"]["metadata"]
-                    self.enqueue(meta["namespace"], meta["name"])
-            except Exception as exc:
-                LOG.warning("InferServiceSet watch: %s", exc)
-                time.sleep(1)
-
-    def watch_owned(self, lister) -> None:
-        while True:
-            try:
-                for ev in watch.Watch().stream(lister, label_selector=LABEL + "inferserviceset-name",
-                                               timeout_seconds=300):
-                    meta = ev["object"].metadata
-                    self.enqueue(meta.namespace, meta.labels[LABEL + "inferserviceset-name"])
-            except Exception as exc:
-                LOG.warning("workload watch: %s", exc)
-                time.sleep(1)
 
 
-def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    config.load_kube_config(config_file=sys.argv[1] if len(sys.argv) > 1 else None)
-    ctl = Controller()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    for target, args in ((ctl.watch_iss, ()),
-                         (ctl.watch_owned, (ctl.apps.list_deployment_for_all_namespaces,)),
-                         (ctl.watch_owned, (ctl.apps.list_stateful_set_for_all_namespaces,))):
-        threading.Thread(target=target, args=args, daemon=True).start()
-    LOG.info("watching InferServiceSets")
-    ctl.worker()
-    return 0
+def _watches(ctl):
+    owned = LABEL + "inferserviceset-name"
+
+    def by_label(obj):
+        return obj.metadata.namespace, obj.metadata.labels[owned]
+
+    def by_name(obj):
+        return obj["metadata"]["namespace"], obj["metadata"]["name"]
+
+    return [("InferServiceSet", by_name, ctl.custom.list_cluster_custom_object, (GROUP, VERSION, PLURAL), {}),
+            ("Deployment", by_label, ctl.apps.list_deployment_for_all_namespaces, (), {"label_selector": owned}),
+            ("StatefulSet", by_label, ctl.apps.list_stateful_set_for_all_namespaces, (), {"label_selector": owned})]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_controller.main(Controller, _watches, "watching InferServiceSets"))

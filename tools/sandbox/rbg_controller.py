@@ -30,12 +30,13 @@ import datetime
 import hashlib
 import json
 import logging
-import signal
+import os
 import sys
-import threading
-import time
 
-from kubernetes import client, config, watch
+from kubernetes import client
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _controller  # noqa: E402  (tools/sandbox/_controller.py, beside this script)
 from kubernetes.client.rest import ApiException
 
 GROUP, VERSION, PLURAL = "workloads.x-k8s.io", "v1alpha2", "rolebasedgroups"
@@ -131,14 +132,9 @@ def desired(rbg: dict, role: dict) -> list[dict]:
     return [sts, svc]
 
 
-class Controller:
+class Controller(_controller.Controller):
     def __init__(self) -> None:
-        self.api = client.ApiClient()
-        self.custom = client.CustomObjectsApi(self.api)
-        self.apps = client.AppsV1Api(self.api)
-        self.core = client.CoreV1Api(self.api)
-        self.pending: set[tuple[str, str]] = set()
-        self.cond = threading.Condition()
+        super().__init__()
 
     def apply(self, obj: dict) -> None:
         kind = obj["kind"]
@@ -234,57 +230,17 @@ class Controller:
         if old != status:
             self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, ns, PLURAL, name, {"status": status})
 
-    def enqueue(self, ns: str, name: str) -> None:
-        with self.cond:
-            self.pending.add((ns, name))
-            self.cond.notify()
 
-    def worker(self) -> None:
-        while True:
-            with self.cond:
-                while not self.pending:
-                    self.cond.wait()
-                ns, name = self.pending.pop()
-            try:
-                self.reconcile(ns, name)
-            except Exception as exc:  # keep running; retry shortly
-                LOG.warning("reconcile %s/%s failed: %s", ns, name, exc)
-                threading.Timer(1.0, self.enqueue, (ns, name)).start()
+def _watches(ctl):
+    def by_label(obj):
+        return obj.metadata.namespace, obj.metadata.labels[GROUP_LABEL]
 
-    def watch_groups(self) -> None:
-        while True:
-            try:
-                for ev in watch.Watch().stream(self.custom.list_cluster_custom_object, GROUP, VERSION, PLURAL,
-                                               timeout_seconds=300):
-                    meta = ev["object"]["metadata"]
-                    self.enqueue(meta["namespace"], meta["name"])
-            except Exception as exc:
-                LOG.warning("RoleBasedGroup watch: %s", exc)
-                time.sleep(1)
+    def by_name(obj):
+        return obj["metadata"]["namespace"], obj["metadata"]["name"]
 
-    def watch_statefulsets(self) -> None:
-        while True:
-            try:
-                for ev in watch.Watch().stream(self.apps.list_stateful_set_for_all_namespaces,
-                                               label_selector=GROUP_LABEL, timeout_seconds=300):
-                    meta = ev["object"].metadata
-                    self.enqueue(meta.namespace, meta.labels[GROUP_LABEL])
-            except Exception as exc:
-                LOG.warning("StatefulSet watch: %s", exc)
-                time.sleep(1)
-
-
-def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    config.load_kube_config(config_file=sys.argv[1] if len(sys.argv) > 1 else None)
-    ctl = Controller()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    for target in (ctl.watch_groups, ctl.watch_statefulsets):
-        threading.Thread(target=target, daemon=True).start()
-    LOG.info("watching RoleBasedGroups (TEST-ONLY stand-in)")
-    ctl.worker()
-    return 0
+    return [("RoleBasedGroup", by_name, ctl.custom.list_cluster_custom_object, (GROUP, VERSION, PLURAL), {}),
+            ("StatefulSet", by_label, ctl.apps.list_stateful_set_for_all_namespaces, (), {"label_selector": GROUP_LABEL})]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_controller.main(Controller, _watches, "watching RoleBasedGroups (TEST-ONLY stand-in)"))

@@ -17,6 +17,7 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._platform import (
 )
 from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     Ctx,
+    ErrorsResult,
     copy_json,
     is_env_name,
     is_label_key,
@@ -32,7 +33,7 @@ _ETCD_RE = re.compile(r"^https?://[^/:\s]+:\d{1,5}/?$")
 _NATS_RE = re.compile(r"^(nats|tls)://[^/:\s]+:\d{1,5}/?$")
 
 
-class Result:
+class Result(ErrorsResult):
     """``ok``, ``errors`` (ConfigError list), ``config`` (the input with its defaults),
     ``dynamo_config`` (the file), ``derived``."""
 
@@ -41,14 +42,6 @@ class Result:
         self.config = config
         self.dynamo_config = dynamo_config
         self.derived = derived
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    @property
-    def messages(self):
-        return [str(e) for e in self.errors]
 
 
 def _check_env(env, path, ctx):

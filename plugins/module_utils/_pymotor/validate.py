@@ -32,11 +32,12 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._schema import (
     ABSENT,
     copy_json,
     Ctx,
+    ErrorsResult,
     walk_schema,
 )
 
 
-class Result:
+class Result(ErrorsResult):
     """What :func:`validate` returns."""
 
     __slots__ = ("errors", "user_config", "env_config", "mode", "derived")
@@ -47,14 +48,6 @@ class Result:
         self.env_config = env_config
         self.mode = mode
         self.derived = derived
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    @property
-    def messages(self):
-        return [str(e) for e in self.errors]
 
     def __repr__(self):
         return "Result(ok=%r, mode=%r, errors=%r)" % (self.ok, self.mode, self.messages)

@@ -95,3 +95,18 @@ def test_memory_quantity(text, value):
 @pytest.mark.parametrize("value,port", [(1025, 1025), (" 8998 ", 8998), ("x", None), (True, None), (1.0, None)])
 def test_port_number(value, port):
     assert s.port_number(value) == port
+
+
+def test_errors_result_ok_and_messages():
+    class R(s.ErrorsResult):
+        __slots__ = ("errors",)
+
+        def __init__(self, errors):
+            self.errors = errors
+
+    ctx = s.Ctx()
+    assert R(ctx.errors).ok is True and R(ctx.errors).messages == []
+    ctx.err("a.b", 3, "must be a string")
+    result = R(ctx.errors)
+    assert result.ok is False
+    assert result.messages == [str(ctx.errors[0])] and "a.b" in result.messages[0] and "must be a string" in result.messages[0]
