@@ -209,7 +209,6 @@ class Controller(_controller.Controller):
         self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, ns, PLURAL, name, {"status": status})
 
 
-
 def _watches(ctl):
     owned = LABEL + "inferserviceset-name"
 
