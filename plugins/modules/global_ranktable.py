@@ -51,7 +51,7 @@ options:
     type: int
     default: 300
   wait_sleep:
-    description: Seconds between two reads while waiting.
+    description: The longest pause between two reads while waiting (the first is 0.2 s, each next one 1.5 times longer).
     type: float
     default: 1.0
   config_map:

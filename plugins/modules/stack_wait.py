@@ -36,7 +36,7 @@ options:
     type: int
     default: 600
   wait_sleep:
-    description: Seconds between two polls.
+    description: The longest pause between two polls (the first is 0.2 s, each next one 1.5 times longer).
     type: float
     default: 1.0
   log_lines:

@@ -291,13 +291,23 @@ class Reader:
             return "<no log: %s>" % exc
 
 
+#: The first pause of poll(), growing by POLL_GROWTH up to its interval: a stack that is Ready
+#: within a second is seen within 0.2 s of it (kubectl wait watches), a slow one is read at most
+#: once per interval.
+POLL_FIRST = 0.2
+POLL_GROWTH = 1.5
+
+
 def poll(check, timeout, interval=1.0, clock=time.monotonic, sleep=time.sleep):
-    """Call ``check()`` until it returns a truthy value or ``timeout`` seconds pass.
+    """Call ``check()`` until it returns a truthy value or ``timeout`` seconds pass, pausing
+    POLL_FIRST seconds, then 1.5 times longer each time, at most ``interval``.
     Returns (value, elapsed); value is the last result."""
     start = clock()
+    pause = min(POLL_FIRST, interval)
     while True:
         value = check()
         elapsed = clock() - start
         if value or elapsed >= timeout:
             return value, elapsed
-        sleep(min(interval, max(0.0, timeout - elapsed)))
+        sleep(min(pause, max(0.0, timeout - elapsed)))
+        pause = min(pause * POLL_GROWTH, interval)

@@ -97,10 +97,25 @@ def test_poll_returns_on_success_or_timeout():
         calls.append(t["now"])
         return len(calls) == 3
 
-    assert poll(check, 10, 1.0, clock, sleep) == (True, 2.0)
+    value, elapsed = poll(check, 10, 1.0, clock, sleep)
+    # pauses of 0.2 s, then 1.5 times longer: checks at 0, 0.2 and 0.5 s
+    assert value is True and calls == pytest.approx([0.0, 0.2, 0.5]) and elapsed == pytest.approx(0.5)
     calls.clear()
     value, elapsed = poll(lambda: calls.append(1) and False, 2.5, 1.0, clock, sleep)
     assert value is None and elapsed == pytest.approx(2.5)
+
+
+def test_poll_pauses_grow_to_the_interval_and_stop_at_the_timeout():
+    t = {"now": 0.0}
+    pauses = []
+
+    def sleep(s):
+        pauses.append(s)
+        t["now"] += s
+
+    value, elapsed = poll(lambda: False, 5, 1.0, lambda: t["now"], sleep)
+    assert value is False and elapsed == pytest.approx(5.0)
+    assert pauses[:5] == pytest.approx([0.2, 0.3, 0.45, 0.675, 1.0]) and max(pauses) == 1.0
 
 
 def test_preflight_node_port_held_elsewhere():
