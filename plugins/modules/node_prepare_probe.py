@@ -57,7 +57,7 @@ options:
   npu_check:
     description:
       - Also gather what M(pdserve.cluster.npu_facts) gathers (with O(npu_smi_path), O(hccn_tool_path),
-        O(hccn_conf_path)), in the same module run, into RV(npu) and the fact C(npu); a tool that is missing
+        O(hccn_conf_path)), in the same module run, into the fact C(npu) (RV(ansible_facts)); a tool that is missing
         or whose output cannot be parsed is reported in RV(npu_error) instead of failing the probe.
     type: bool
     default: false
