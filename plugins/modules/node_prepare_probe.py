@@ -57,7 +57,7 @@ options:
   npu_check:
     description:
       - Also gather what M(pdserve.cluster.npu_facts) gathers (with O(npu_smi_path), O(hccn_tool_path),
-        O(hccn_conf_path)), in the same module run, into RV(npu) and the fact C(npu); a tool that is missing
+        O(hccn_conf_path)), in the same module run, into the fact C(npu) (RV(ansible_facts)); a tool that is missing
         or whose output cannot be parsed is reported in RV(npu_error) instead of failing the probe.
     type: bool
     default: false
@@ -207,8 +207,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-npu:
-  description: With O(npu_check), the NPU facts as M(pdserve.cluster.npu_facts) returns them; also set as C(ansible_facts.npu).
+ansible_facts:
+  description:
+    - With O(npu_check), C(npu), the NPU facts as M(pdserve.cluster.npu_facts) returns them (its
+      C(npu) and C(ansible_facts.npu)); here only once, as C(ansible_facts.npu), since the result is
+      copied back to the controller for every node.
   returned: O(npu_check) and the tools answered
   type: dict
 npu_error:
@@ -278,6 +281,17 @@ problems:
     engine pods (C(engine), each line naming the node, the path and the rule) and with the state file (C(state)).
   returned: O(mode=prepare)
   type: dict
+todo:
+  description:
+    - What the node_prepare role would change on this node, in the order its tasks run (C(state file),
+      C(nvidia runtime), C(haveged), C(entropy reading), C(kubelet config), C(swap), C(docker log-opts),
+      C(image), C(labels)), for the concerns of O(concerns) only; empty when the node is as wanted.
+    - C(entropy reading) is there on every run on kernels before 5.18 (the role reads and judges the
+      entropy after haveged runs); C(labels) when O(labels) differ from O(node_labels) or the Node was not read.
+  returned: O(mode=prepare)
+  type: list
+  elements: str
+  sample: [state file, haveged, kubelet config]
 state:
   description: The state file, whether this run must write it and its new content (originals
     recorded for what the run changes; C(new_content) null when nothing changes).
@@ -354,8 +368,7 @@ def main():
     if module.params["npu_check"]:
         # what pdserve.cluster.npu_facts returns, in the same module run
         try:
-            result["npu"] = npu_facts.facts(module.params, module.run_command, module.get_bin_path)
-            result["ansible_facts"] = {"npu": result["npu"]}
+            result["ansible_facts"] = {"npu": npu_facts.facts(module.params, module.run_command, module.get_bin_path)}
         except NpuToolError as exc:
             result["npu_error"] = str(exc)
     module.exit_json(changed=False, **result)

@@ -219,6 +219,44 @@ def gpu_runtime_edit(params, runtime, docker):
     return entry, problems
 
 
+def changes(params, result):
+    """What the role's tasks would change on this node (roles/node_prepare/tasks/apply.yml), as
+    short names in the order they run; empty when the node is as wanted. Each entry is the
+    ``when`` of one of apply.yml's tasks, read from the probe's ``result``, limited to the concerns
+    this run covers (``params["concerns"]``: the tasks of the others are left out by their tags).
+    The role includes apply.yml only where this is not empty, so a node with nothing to do skips
+    all of it in one step: a task added to apply.yml must add its condition here."""
+    on = set(params["concerns"])
+    todo = []
+    if result["state"]["needs_write"]:
+        todo.append("state file")
+    if "gpu" in on and result["gpu_runtime"]["needs_write"]:
+        todo.append("nvidia runtime")
+    if "entropy" in on:
+        services = result["services"]
+        if (not result["haveged_installed"] or not all(result["dirs"].values())
+                or any(result["files_differ"].values())
+                or not all(services.get(unit, {}).get("enabled") and services.get(unit, {}).get("active")
+                           for unit in params["services"])):
+            todo.append("haveged")
+        if not result["kernel"]["entropy_constant"]:
+            todo.append("entropy reading")  # read and judged after haveged runs, on every run
+    if result["kubelet_config"]["needs_write"]:
+        todo.append("kubelet config")
+    if "kubelet" in on and params["swap_off"] and (result["swap"]["active"] or result["swap"]["fstab_entries"]):
+        todo.append("swap")
+    if "container_logs" in on and result["docker_daemon_json"]["needs_write"]:
+        todo.append("docker log-opts")
+    if "images" in on and params["image_name"] and result["image_present"] is not True:
+        todo.append("image")
+    labels = params["labels"] if "labels" in on else {}
+    node_labels = params.get("node_labels")
+    # the labels' patch goes through the API; a Node that was not found (no node_labels) fails there
+    if labels and (node_labels is None or any(node_labels.get(key) != value for key, value in labels.items())):
+        todo.append("labels")
+    return todo
+
+
 def probe(params, run=None, which=None):
     """Everything the role decides on, read from the node (the node_prepare_probe module's result).
 
@@ -289,4 +327,5 @@ def probe(params, run=None, which=None):
     )
     result["state"] = state_plan(params, result)
     problems["state"] = result["state"]["problems"]
+    result["todo"] = changes(params, result)
     return result

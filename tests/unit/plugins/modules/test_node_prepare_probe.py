@@ -91,6 +91,8 @@ def test_probe_docker_node(node):
                                   "state": []}
     assert result["gpu_runtime"]["needs_write"] is False  # node_prepare_gpu_runtime off by default
     assert result["state"]["needs_write"] is False  # no state_path: nothing recorded
+    # no systemctl (services {}) and a kernel before 5.18: haveged to start, the entropy to read
+    assert result["todo"] == ["haveged", "entropy reading", "kubelet config", "docker log-opts"]
 
 
 def test_probe_containerd_node_gets_kubelet_log_limits_and_no_daemon_json(node):
@@ -161,9 +163,10 @@ def test_probe_with_npu_check_returns_what_npu_facts_returns(node, monkeypatch):
                  hccn_conf_path=str(TOOLS / "recorded" / "a2_link_down" / "hccn.conf"))
     alone = run_main(npu_facts.main, tools, Exit)
     result = run(dict(base_args(node), npu_check=True, **tools))
-    assert result["npu"] == alone["npu"] and result["ansible_facts"] == {"npu": alone["npu"]}
-    assert result["npu"]["problems"][0] == "device 3: link is down"
-    assert "npu" not in run(dict(base_args(node), **tools))  # npu_check off: not read
+    assert result["ansible_facts"] == {"npu": alone["npu"]}
+    assert "npu" not in result  # once, as the fact the role reads: the result travels back per node
+    assert result["ansible_facts"]["npu"]["problems"][0] == "device 3: link is down"
+    assert "ansible_facts" not in run(dict(base_args(node), **tools))  # npu_check off: not read
 
 
 def test_probe_reports_a_missing_npu_tool_instead_of_failing(node):
@@ -188,3 +191,56 @@ def test_probe_checks_the_engine_pods_host_paths_and_model(node):
         'npu-node-1: %s: lacks "head_dim": add "head_dim": 128 (head_dim = hidden_size / num_attention_heads'
         ' = 1536 / 12)' % (node / "models/qwen/config.json"),
     ]
+
+
+def prepared(node):
+    """A Docker node on a 6.1 kernel as node_prepare leaves it: what base_args asks for is there."""
+    (node / "proc/sys/kernel/osrelease").write_text("6.1.0-18-amd64\n")
+    (node / "config.yaml").write_text("kind: KubeletConfiguration\n"
+                                      "containerRuntimeEndpoint: unix:///var/run/cri-dockerd.sock\n"
+                                      "syncFrequency: 5s\n")
+    (node / "daemon.json").write_text(json.dumps({"data-root": "/data/docker",
+                                                  "log-opts": {"max-size": "500m", "max-file": "3"}}))
+    (node / "dropin.conf").write_text("x\n")
+    (node / "haveged").write_text("")
+    return dict(base_args(node), check_dirs=[str(node)])
+
+
+def test_probe_todo_is_empty_on_a_prepared_node(node):
+    assert run(prepared(node))["todo"] == []
+
+
+@pytest.mark.parametrize("change, args, todo", [
+    (lambda node: (node / "haveged").unlink(), {}, ["haveged"]),
+    (lambda node: (node / "dropin.conf").write_text("old\n"), {}, ["haveged"]),
+    (lambda node: None, {"check_dirs": ["/nonexistent-dir"]}, ["haveged"]),
+    (lambda node: (node / "proc/sys/kernel/osrelease").write_text("5.10.0\n"), {}, ["entropy reading"]),
+    (lambda node: (node / "config.yaml").write_text("syncFrequency: 0s\n"), {"container_runtime": "docker"},
+     ["kubelet config"]),
+    (lambda node: (node / "proc/swaps").write_text("Filename Type\n/swapfile file\n"), {}, ["swap"]),
+    (lambda node: (node / "fstab").write_text("/swapfile none swap sw 0 0\n"), {}, ["swap"]),
+    (lambda node: (node / "daemon.json").write_text("{}"), {}, ["docker log-opts"]),
+    (lambda node: None, {"image_name": "busybox:1"}, ["image"]),  # no docker CLI: not known to be there
+    (lambda node: None, {"labels": {"hardware-type": "A2"}}, ["labels"]),  # the Node was not read
+    (lambda node: None, {"labels": {"hardware-type": "A2"}, "node_labels": {"hardware-type": "A3"}}, ["labels"]),
+    (lambda node: None, {"labels": {"hardware-type": "A2"}, "node_labels": {"hardware-type": "A2"}}, []),
+    (lambda node: None, {"state_path": "/nonexistent-dir/state.json", "labels": {"hardware-type": "A2"},
+                         "node_labels": {}, "node_name": "n1"}, ["state file", "labels"]),
+])
+def test_probe_todo_names_each_change_the_role_makes(node, change, args, todo):
+    base = prepared(node)
+    change(node)
+    assert run(dict(base, **args))["todo"] == todo
+
+
+@pytest.mark.parametrize("concerns", [["images"], ["npu_network"], ["kubelet", "container_logs"]])
+def test_probe_todo_leaves_out_the_concerns_not_on(node, concerns):
+    """A run limited by tags (the role passes the concerns on): only their changes count."""
+    args = dict(prepared(node), concerns=concerns)
+    (node / "haveged").unlink()  # an entropy change
+    (node / "proc/swaps").write_text("Filename Type\n/swapfile file\n")  # a kubelet one
+    if "kubelet" not in concerns:
+        args.update(kubelet_settings={}, kubelet_containerd_settings={})
+    if "container_logs" not in concerns:
+        args.update(docker_log_opts={})
+    assert run(args)["todo"] == (["swap"] if "kubelet" in concerns else [])
