@@ -21,22 +21,24 @@ from another host), the module runs there as usual.
 from __future__ import annotations
 
 import importlib
-import json
+import pkgutil
 
-from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.plugins.action import ActionBase
 
-
-# The filter plugins the stack and node roles use (plugins/filter/). The plugin loader finds a
-# collection plugin module already in sys.modules under this name and does not load it again.
-_FILTERS = ("names", "platform", "pki", "safety", "stack", "node_prepare", "kthena", "dynamo", "bare")
+from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 
 
 def _warm():
-    """Import the collection's filter plugins in this (the controller's) process."""
-    for name in _FILTERS:
+    """Import the collection's filter plugins (every module of plugins/filter/) in this (the
+    controller's) process: the plugin loader finds a collection plugin module already in
+    sys.modules under its name and does not load it again."""
+    try:
+        package = importlib.import_module("ansible_collections.pdserve.cluster.plugins.filter")
+    except ImportError:  # pragma: no cover - the workers import the filters and report the error
+        return
+    for module in pkgutil.iter_modules(package.__path__):
         try:
-            importlib.import_module("ansible_collections.pdserve.cluster.plugins.filter." + name)
+            importlib.import_module("%s.%s" % (package.__name__, module.name))
         except ImportError:  # pragma: no cover - the worker imports it and reports the error
             pass
 
@@ -70,7 +72,7 @@ class InProcessAction(ActionBase):
         spec = dict(module.ARGUMENT_SPEC())
         _, params = self.validate_argument_spec(**spec)
         # Plain JSON types, as a module process would receive them (no tagged template values).
-        params = json.loads(json.dumps(params, cls=AnsibleJSONEncoder))
+        params = plain(params)
         kwargs = {"check_mode": bool(self._play_context.check_mode)}
         if getattr(module, "SUPPORTS_DIFF", False):
             kwargs["diff"] = bool(self._play_context.diff)
