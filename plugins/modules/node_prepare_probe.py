@@ -19,6 +19,9 @@ description:
     the run is about to change, recorded the first time it changes it and never overwritten.
   - With O(mode=reset), computes from that state file what the role's reset restores (RV(reset)).
   - Never writes anything; supports check mode.
+  - The action plugin of the same name checks the arguments in the controller and sends the probe to
+    the node as one Python program on the interpreter's stdin (no temporary file, no AnsibleModule
+    import), where the connection allows it (as for Ansible's pipelining); elsewhere this module runs.
 extends_documentation_fragment:
   - pdserve.cluster.container_runtime
 options:
@@ -59,6 +62,15 @@ options:
       - Also gather what M(pdserve.cluster.npu_facts) gathers (with O(npu_smi_path), O(hccn_tool_path),
         O(hccn_conf_path)), in the same module run, into the fact C(npu) (RV(ansible_facts)); a tool that is missing
         or whose output cannot be parsed is reported in RV(npu_error) instead of failing the probe.
+    type: bool
+    default: false
+  stop:
+    description:
+      - Fail the task on what the node cannot be prepared with, with the problems as its C(msg) (a
+        list): those of RV(problems) for the concerns of O(concerns) (C(runtime) only with C(images) or
+        C(container_logs)), then, with O(npu_check), RV(npu_error) (a string) or the NPU facts'
+        C(problems) when the network is not ready. The result is returned all the same (register it).
+      - Decided in the controller by the action plugin of the same name, from the probe's result.
     type: bool
     default: false
   npu_smi_path:
@@ -312,66 +324,16 @@ reset:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner.args import container_runtime_options
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.plan import reset_plan
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import probe
-from ansible_collections.pdserve.cluster.plugins.module_utils._npu import NpuToolError
-from ansible_collections.pdserve.cluster.plugins.module_utils._runner import npu_facts
-
-CONCERNS = ["images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels"]
-
-
-def argspec():
-    return container_runtime_options(
-        container_runtime=dict(type="str", default="auto", choices=["auto", "containerd", "docker"]),
-        kubelet_config_path=dict(type="path", default="/var/lib/kubelet/config.yaml"),
-        kubeadm_flags_path=dict(type="path", default="/var/lib/kubelet/kubeadm-flags.env"),
-        kubelet_settings=dict(type="dict", default={}),
-        kubelet_containerd_settings=dict(type="dict", default={}),
-        docker_daemon_json_path=dict(type="path", default="/etc/docker/daemon.json"),
-        docker_log_opts=dict(type="dict", default={}),
-        gpu_runtime=dict(type="bool", default=False),
-        gpu_runtime_default=dict(type="bool", default=False),
-        nvidia_runtime_path=dict(type="path", default="/usr/bin/nvidia-container-runtime"),
-        containerd_config_path=dict(type="path", default="/etc/containerd/config.toml"),
-        weight_mount_path=dict(type="str", default=""),
-        model_dir=dict(type="str", default=""),
-        model_required_files=dict(type="list", elements="str", default=[]),
-        engine_host_paths=dict(type="list", elements="dict", default=[]),
-        engine_model_path=dict(type="str", default=""),
-        forbidden_paths=dict(type="list", elements="str", default=[]),
-        forbidden_trees=dict(type="list", elements="str", default=[]),
-        haveged_path=dict(type="path", default="/usr/sbin/haveged"),
-        proc_path=dict(type="path", default="/proc"),
-        fstab_path=dict(type="path", default="/etc/fstab"),
-        check_dirs=dict(type="list", elements="path", default=[]),
-        files=dict(type="dict", default={}),
-        services=dict(type="list", elements="str", default=[]),
-        image_name=dict(type="str", default=""),
-        mode=dict(type="str", default="prepare", choices=["prepare", "reset"]),
-        state_path=dict(type="path", default=""),
-        concerns=dict(type="list", elements="str", default=list(CONCERNS)),
-        swap_off=dict(type="bool", default=True),
-        labels=dict(type="dict", default={}),
-        node_labels=dict(type="dict"),
-        node_name=dict(type="str", default=""),
-        npu_check=dict(type="bool", default=False),
-        **npu_facts.argspec()
-    )
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
 
 
 def main():
-    module = AnsibleModule(argument_spec=argspec(), supports_check_mode=True)
-    if module.params["mode"] == "reset":
-        module.exit_json(changed=False, reset=reset_plan(module.params))
-    result = probe(module.params, module.run_command, module.get_bin_path)
-    if module.params["npu_check"]:
-        # what pdserve.cluster.npu_facts returns, in the same module run
-        try:
-            result["ansible_facts"] = {"npu": npu_facts.facts(module.params, module.run_command, module.get_bin_path)}
-        except NpuToolError as exc:
-            result["npu_error"] = str(exc)
-    module.exit_json(changed=False, **result)
+    module = AnsibleModule(argument_spec=runner.argspec(), supports_check_mode=True)
+    result = runner.execute(module.params, module.run_command, module.get_bin_path)
+    reason = runner.stop(module.params, result)
+    if reason:
+        module.fail_json(msg=reason, **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

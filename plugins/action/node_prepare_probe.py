@@ -1,0 +1,77 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""pdserve.cluster.node_prepare_probe: one command per node, the decisions in the controller.
+
+The task's arguments are checked here against the module's argument spec
+(module_utils/_runner/node_prepare_probe.py ``argspec()``); the runner and the module_utils files
+it imports go to the node as one program on the interpreter's stdin (plugins/plugin_utils/_remote.py),
+without AnsibleModule and without a temporary file. Where the connection cannot feed stdin (see
+_remote.py) or the task is async, the module runs the usual way. Either way, with O(stop) the
+result fails the task on what the node cannot be prepared with (``stop()``), as the module does.
+"""
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _remote
+from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
+
+try:  # the interpreter the module would run with (its shebang), discovered as for a module
+    from ansible.executor.interpreter_discovery import InterpreterDiscoveryRequiredError, discover_interpreter
+    from ansible.executor.module_common import _get_shebang
+except ImportError:  # pragma: no cover - another ansible-core: the module runs the usual way
+    _get_shebang = None
+
+# Made once in the controller (the strategy loads this class before it forks the task's workers).
+PROGRAM = _remote.Program(runner.__name__)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def _interpreter(self, task_vars, facts):
+        if self._task.delegate_to:
+            use_vars = task_vars.get("ansible_delegated_vars", {}).get(self._task.delegate_to, task_vars)
+        else:
+            use_vars = task_vars
+        remote_is_local = bool(getattr(self._connection, "_remote_is_local", False))
+        try:
+            return _get_shebang("/usr/bin/python", use_vars, self._templar, remote_is_local=remote_is_local)[1]
+        except InterpreterDiscoveryRequiredError as exc:
+            found = discover_interpreter(action=self, interpreter_name=exc.interpreter_name,
+                                         discovery_mode=exc.discovery_mode, task_vars=use_vars)
+            if not self._task.delegate_to:
+                facts["discovered_interpreter_%s" % exc.interpreter_name] = found
+            return found
+
+    def _direct(self):
+        connection = self._connection
+        return (_get_shebang is not None and not self._task.async_val and connection.has_pipelining
+                and (not connection.become or connection.become.pipelining))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _, params = self.validate_argument_spec(argument_spec=runner.argspec())
+        params = plain(params)
+        if not self._direct():
+            result.update(self._execute_module(module_name=self._task.resolved_action, module_args=self._task.args,
+                                               task_vars=task_vars))
+            return result
+        facts = {}
+        interpreter = self._interpreter(task_vars, facts)
+        cmd = _remote.command(interpreter)
+        environment = self._compute_environment_string()
+        if environment:
+            cmd = "%s %s" % (environment, cmd)
+        res = self._low_level_execute_command(cmd, in_data=PROGRAM.text(params).encode("utf-8"))
+        outcome = _remote.parse(res["rc"], res["stdout"], res["stderr"], interpreter)
+        if facts:
+            outcome.setdefault("ansible_facts", {}).update(facts)
+        result.update(outcome)
+        if not result.get("failed"):
+            reason = runner.stop(params, result)
+            if reason:
+                result.update(failed=True, msg=reason)
+        return result
