@@ -19,10 +19,8 @@ author:
   - pdserve.cluster developers
 """
 
-import posixpath
-
 from ansible_collections.pdserve.cluster.plugins.module_utils import _platform
-from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import weight_path_danger
+from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.inputs import weight_problem
 
 
 def system_path_rule(path):
@@ -32,9 +30,7 @@ def system_path_rule(path):
 
 def weight_path_problem(path, forbidden_paths=(), forbidden_trees=()):
     """Why ``path`` is no place for weights (system rule, then the extra paths / trees), or ""."""
-    if not path or not str(path).startswith("/"):
-        return ""
-    return weight_path_danger(posixpath.normpath(path), list(forbidden_paths or []), list(forbidden_trees or [])) or ""
+    return weight_problem(path, forbidden_paths, forbidden_trees)
 
 
 def outside_namespace(objects, namespace):
