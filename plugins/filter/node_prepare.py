@@ -12,10 +12,11 @@ description:
   - C(fstab_swap_off) returns a part of the rule that keeps swap off after a reboot, for
     M(ansible.builtin.replace) on C(/etc/fstab) - C(regexp) (a live swap entry) or C(replace) (the
     entry commented out, with the marker node_prepare's reset looks for to uncomment it again).
-  - C(node_prepare_input_errors) checks the role's variables of every host of the play at once
-    (module_utils/_node_prepare/inputs.py): C(hostvars | node_prepare_input_errors(hosts, inventory_hostname,
-    values, defaults)), with C(values) the variables as the calling task sees them (role parameters included)
-    and C(defaults) the role's defaults.
+  - C(node_prepare_play_vars) gives the role's variables of every host of the play at once, for tasks run
+    once: C(hostvars | node_prepare_play_vars(hosts, inventory_hostname, values, defaults)), with C(values)
+    the variables as the calling task sees them (role parameters included) and C(defaults) the role's defaults.
+  - C(node_prepare_input_errors) checks them (module_utils/_node_prepare/inputs.py): every broken rule, once
+    when every host breaks it the same way, else with the host's name.
 author:
   - pdserve.cluster developers
 """
@@ -40,24 +41,28 @@ def _get(own, name, default):
         return default
 
 
-def node_prepare_input_errors(hostvars, hosts, current, values, defaults):
-    """Every broken input rule of ``hosts`` (inputs.play_errors). ``values`` are the variables
-    (inputs.NAMES) as the calling task sees them on host ``current``, ``defaults`` the role's
-    defaults; ``hostvars`` gives the other hosts' values, where a host's own value wins over the
-    default. A variable whose value in the task is neither (a role parameter or the role's vars,
-    which hostvars does not show) has that value on every host."""
+def node_prepare_play_vars(hostvars, hosts, current, values, defaults):
+    """``{host: {name: value}}`` of the role's variables named in ``values`` for every host of
+    ``hosts``. ``values`` are the variables as the calling task sees them on host ``current``,
+    ``defaults`` the role's defaults; ``hostvars`` gives the other hosts' values, where a host's own
+    value wins over the default. A variable whose value in the task is neither (a role parameter or
+    the role's vars, which hostvars does not show) has that value on every host."""
     values = plain(dict(values))
     own = {host: hostvars[host] for host in hosts}  # each host's variables are computed once
     if current not in own:
         own[current] = hostvars[current]
-    role_level = [name for name in inputs.NAMES if values[name] != _get(own[current], name, defaults.get(name))]
-    per_host = {}
-    for host in hosts:
-        per_host[host] = {name: values[name] if name in role_level else _get(own[host], name, defaults.get(name))
-                          for name in inputs.NAMES}
+    role_level = [name for name in values if values[name] != _get(own[current], name, defaults.get(name))]
+    return {host: {name: values[name] if name in role_level else _get(own[host], name, defaults.get(name))
+                   for name in values}
+            for host in hosts}
+
+
+def node_prepare_input_errors(per_host):
+    """Every broken input rule of every host (``node_prepare_play_vars``; inputs.play_errors)."""
     return inputs.play_errors(per_host)
 
 
 class FilterModule:
     def filters(self):
-        return {"fstab_swap_off": fstab_swap_off, "node_prepare_input_errors": node_prepare_input_errors}
+        return {"fstab_swap_off": fstab_swap_off, "node_prepare_input_errors": node_prepare_input_errors,
+                "node_prepare_play_vars": node_prepare_play_vars}
