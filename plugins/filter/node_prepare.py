@@ -13,9 +13,9 @@ description:
     M(ansible.builtin.replace) on C(/etc/fstab) - C(regexp) (a live swap entry) or C(replace) (the
     entry commented out, with the marker node_prepare's reset looks for to uncomment it again).
   - C(node_prepare_play_vars) gives the role's variables of every host of the play at once, for tasks run
-    once: C(hostvars | node_prepare_play_vars(hosts, inventory_hostname, values, defaults)), with C(values)
+    once, as C(hostvars | node_prepare_play_vars(hosts, inventory_hostname, values, defaults)), with C(values)
     the variables as the calling task sees them (role parameters included) and C(defaults) the role's defaults.
-  - C(node_prepare_input_errors) checks them (module_utils/_node_prepare/inputs.py): every broken rule, once
+  - C(node_prepare_input_errors) checks them (module_utils/_node_prepare/inputs.py) and lists every broken rule, once
     when every host breaks it the same way, else with the host's name.
 author:
   - pdserve.cluster developers

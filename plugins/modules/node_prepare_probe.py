@@ -67,7 +67,7 @@ options:
   stop:
     description:
       - Fail the task on what the node cannot be prepared with, with the problems as its C(msg) (a
-        list): those of RV(problems) for the concerns of O(concerns) (C(runtime) only with C(images) or
+        list), those of RV(problems) for the concerns of O(concerns) (C(runtime) only with C(images) or
         C(container_logs)), then, with O(npu_check), RV(npu_error) (a string) or the NPU facts'
         C(problems) when the network is not ready. The result is returned all the same (register it).
       - Decided in the controller by the action plugin of the same name, from the probe's result.
