@@ -25,7 +25,6 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare impo
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 
 
-
 def fstab_swap_off(part):
     """``regexp`` or ``replace`` of the fstab swap-off rule."""
     rule = {"regexp": edit.FSTAB_SWAP_LINE, "replace": edit.FSTAB_SWAP_OFF}
