@@ -159,16 +159,17 @@ def files_differ(wanted):
 
 
 def service_states(units, run, which):
-    """{unit: {enabled, active}} from systemctl, or {} when there is no systemctl."""
+    """{unit: {enabled, active}} from systemctl, or {} when there is no systemctl: one
+    ``systemctl show`` per unit for what ``is-enabled`` and ``is-active`` print (UnitFileState
+    ``enabled``, ActiveState ``active``; a unit systemd does not know is neither)."""
     systemctl = which("systemctl")
     if not systemctl:
         return {}
     states = {}
     for unit in units:
-        enabled = run([systemctl, "is-enabled", unit])
-        active = run([systemctl, "is-active", unit])
-        states[unit] = {"enabled": enabled[0] == 0 and enabled[1].strip() == "enabled",
-                        "active": active[0] == 0 and active[1].strip() == "active"}
+        rc, out, _err = run([systemctl, "show", "--property=UnitFileState,ActiveState", unit])
+        props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line) if rc == 0 else {}
+        states[unit] = {"enabled": props.get("UnitFileState") == "enabled", "active": props.get("ActiveState") == "active"}
     return states
 
 

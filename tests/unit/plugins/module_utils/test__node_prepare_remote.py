@@ -85,3 +85,25 @@ def test_stop_then_judges_the_npu_network():
     # the node's problems first, as the role's checks ran before
     assert runner.stop(params(npu_check=True), {"problems": PROBLEMS, "ansible_facts": {"npu": down}}) == ["no runtime", "no weights"]
     assert runner.stop(params(), {"problems": clean, "ansible_facts": {"npu": down}}) is None  # no npu_check
+
+
+def test_service_states_read_from_one_systemctl_show_per_unit():
+    from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare.probe import service_states
+
+    shown = {"haveged.service": "ActiveState=active\nUnitFileState=enabled\n",
+             "stopped.service": "ActiveState=inactive\nUnitFileState=enabled\n",
+             "runtime.service": "ActiveState=active\nUnitFileState=enabled-runtime\n",
+             "unknown.service": "ActiveState=inactive\nUnitFileState=\n"}
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return 0, shown[argv[-1]], ""
+
+    states = service_states(list(shown), run, lambda name: "/usr/bin/" + name)
+    assert states == {"haveged.service": {"enabled": True, "active": True},
+                      "stopped.service": {"enabled": True, "active": False},
+                      "runtime.service": {"enabled": False, "active": True},
+                      "unknown.service": {"enabled": False, "active": False}}
+    assert calls[0] == ["/usr/bin/systemctl", "show", "--property=UnitFileState,ActiveState", "haveged.service"]
+    assert service_states(["haveged.service"], run, lambda name: None) == {}
