@@ -85,3 +85,12 @@ def test_a_node_without_the_interpreter_or_with_a_broken_program_says_so(node):
     assert failed["failed"] is True and "was not found on the node" in failed["msg"]
     failed = run_program("raise SystemExit('broken')")
     assert failed["failed"] is True and failed["msg"].endswith("broken") and failed["rc"] == 1
+
+
+def test_the_program_is_python_3_7_grammar():
+    # a node's interpreter may be older than the controller's; ansible-core 2.19's module floor is 3.8
+    import ast
+
+    for name, (_package, source) in _remote.sources(runner.__name__, _remote.REMOTE).items():
+        ast.parse(source, name, feature_version=(3, 7))
+    ast.parse(_remote.Program(runner.__name__).text({"x": 1}), "program", feature_version=(3, 7))
