@@ -11,10 +11,13 @@ result fails the task on what the node cannot be prepared with (``stop()``), as 
 """
 from __future__ import annotations
 
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
-from ansible_collections.pdserve.cluster.plugins.plugin_utils import _remote
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role, _remote
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 
 try:  # the interpreter the module would run with (its shebang), discovered as for a module
@@ -50,13 +53,43 @@ class ActionModule(ActionBase):
         return (_get_shebang is not None and not self._task.async_val and connection.has_pipelining
                 and (not connection.become or connection.become.pipelining))
 
+    def _role_args(self, task_vars):
+        """The probe's arguments from the node_prepare role's variables (O(from_role))."""
+        extra = sorted(set(self._task.args) - {"from_role", "stop"})
+        if extra:
+            raise AnsibleActionFail("from_role takes the probe's arguments from the node_prepare role's variables;"
+                                    " set no other option than stop (set: %s)" % ", ".join(extra))
+
+        def get(name, *default):
+            if name not in task_vars:
+                if default:
+                    return default[0]
+                raise AnsibleActionFail("from_role: the variable %s is not defined (from_role is for the"
+                                        " pdserve.cluster.node_prepare role's task)" % name)
+            return plain(self._templar.template(task_vars[name]))
+
+        def render_dropin():
+            lookup = lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
+            return lookup.run(["haveged-override.conf.j2"], variables=task_vars)[0]
+
+        args = _node_prepare_role.probe_params(get, render_dropin)
+        args["stop"] = self._task.args.get("stop", False)
+        checked = ArgumentSpecValidator(runner.argspec()).validate(args)
+        if checked.error_messages:
+            raise AnsibleActionFail("the node_prepare role's variables make invalid probe arguments: %s"
+                                    % "; ".join(checked.error_messages))
+        return checked.validated_parameters
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _, params = self.validate_argument_spec(argument_spec=runner.argspec())
+        if self._task.args.get("from_role"):
+            params = self._role_args(task_vars)
+        else:
+            params = self.validate_argument_spec(argument_spec=runner.argspec())[1]
         params = plain(params)
         if not self._direct():
-            result.update(self._execute_module(module_name=self._task.resolved_action, module_args=self._task.args,
+            result.update(self._execute_module(module_name=self._task.resolved_action, module_args=params,
                                                task_vars=task_vars))
             return result
         facts = {}

@@ -73,6 +73,14 @@ options:
       - Decided in the controller by the action plugin of the same name, from the probe's result.
     type: bool
     default: false
+  from_role:
+    description:
+      - Internal to the P(pdserve.cluster.node_prepare#role) role's probe task. The action plugin of the
+        same name makes every other option (O(stop) aside, the only one that may be set with it) from
+        the role's variables, in Python, as the role's C(tasks/probe.yml) did in Jinja.
+      - Each option templated in the task cost a Jinja compilation in every node's worker.
+    type: bool
+    default: false
   npu_smi_path:
     description: Name or path of C(npu-smi) (as M(pdserve.cluster.npu_facts)), with O(npu_check).
     type: str

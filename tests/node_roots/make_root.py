@@ -205,7 +205,7 @@ def standins(root, npu_scenario):
     install(root, os.path.join(HERE, "standin.py"), "/usr/local/lib/pdserve-standin/standin.py", 0o644)
     for tool, dest in (("systemctl", "/usr/bin/systemctl"), ("swapoff", "/usr/sbin/swapoff"), ("swapon", "/usr/sbin/swapon"),
                        ("ctr", "/usr/bin/ctr"), ("docker", "/usr/bin/docker")):
-        write(root, dest, '#!/bin/sh\nexec /usr/bin/python3 /usr/local/lib/pdserve-standin/standin.py %s "$@"\n' % tool,
+        write(root, dest, '#!/bin/sh\nexec /usr/bin/python3 -I -S /usr/local/lib/pdserve-standin/standin.py %s "$@"\n' % tool,
               0o755)
     for unit in ("kubelet", "docker", "containerd"):
         write(root, "/lib/systemd/system/%s.service" % unit, UNIT % unit)

@@ -4,7 +4,8 @@
 
 systemd, containerd, dockerd and the host's swap cannot be used from a chroot. make_root.py installs
 this file as /usr/local/lib/pdserve-standin/standin.py and, for each tool, a two-line /bin/sh
-wrapper (`exec /usr/bin/python3 .../standin.py <tool> "$@"`) where the tool belongs. Each call is
+wrapper (`exec /usr/bin/python3 -I -S .../standin.py <tool> "$@"`: no site, as quick to start as
+Python gets, since a real tool is a quick binary) where the tool belongs. Each call is
 appended to /var/log/pdserve-standin/calls.log inside the root, so a test can count, e.g., how
 many times `systemctl restart kubelet.service` ran; the state a daemon would keep lives under
 /var/lib/pdserve-standin.
@@ -12,11 +13,9 @@ many times `systemctl restart kubelet.service` ran; the state a daemon would kee
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
-import tarfile
 import time
 
 LOG = "/var/log/pdserve-standin/calls.log"
@@ -60,6 +59,9 @@ def remove_from_set(path, items):
 
 def archive_tags(path):
     """Image references held by a docker-archive (manifest.json RepoTags) or OCI archive (index.json)."""
+    import json  # only image imports read an archive: every other call starts faster without them
+    import tarfile
+
     tags = []
     with tarfile.open(path) as tar:
         names = tar.getnames()

@@ -57,6 +57,7 @@ def argspec():
         node_name=dict(type="str", default=""),
         npu_check=dict(type="bool", default=False),
         stop=dict(type="bool", default=False),
+        from_role=dict(type="bool", default=False),
         **npu_facts.argspec()
     )
 

@@ -1,0 +1,124 @@
+# Copyright: (c) 2026, pdserve.cluster developers
+# Apache License 2.0 (see LICENSE)
+"""plugin_utils/_node_prepare_role.py: the probe's arguments from the node_prepare role's
+variables, each gated by the concerns this run covers, as the role's tasks/probe.yml set them."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+
+from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role as role
+
+DEFAULTS = pathlib.Path(__file__).resolve().parents[4] / "roles/node_prepare/defaults/main.yml"
+ALL = ["images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels"]
+DROPIN = "/etc/systemd/system/haveged.service.d/pdserve.conf"
+KTHENA = {"host_paths": [{"path": "/mnt/cache", "type": "DirectoryOrCreate"}], "model_path": "/mnt/models/m"}
+
+
+def variables(**overrides):
+    """The role's defaults (the ones with a template given as the templating would give them)
+    and what vars/main.yml derives, as the action's get() returns them."""
+    values = yaml.safe_load(DEFAULTS.read_text())
+    values.update(
+        node_prepare_k8s_node_name="node-a",
+        node_prepare_image_name="repo/mindie:1",
+        node_prepare_weight_mount_path="/data/models",
+        node_prepare_model_dir="qwen",
+        node_prepare_docker_log_max_file=4,
+        node_prepare_kubelet_container_log_max_files="5",
+        _node_prepare_on=list(ALL),
+        _node_prepare_kthena_on=False,
+        _node_prepare_kthena=KTHENA,
+        _node_prepare_labels={"accelerator": "huawei-Ascend910"},
+        _node_prepare_haveged_dropin=DROPIN,
+    )
+    values.update(overrides)
+    return values
+
+
+def params(values):
+    rendered = []
+
+    def get(name, *default):
+        if name not in values:
+            if default:
+                return default[0]
+            raise KeyError(name)
+        return values[name]
+
+    def render():
+        rendered.append(True)
+        return "[Service]\n"
+
+    return role.probe_params(get, render), rendered
+
+
+def test_every_concern_on_gives_every_setting_and_valid_arguments():
+    p, rendered = params(variables())
+    assert p["kubelet_settings"] == {"syncFrequency": "5s"}
+    assert p["kubelet_containerd_settings"] == {"containerLogMaxSize": "500Mi", "containerLogMaxFiles": 5}
+    assert p["docker_log_opts"] == {"max-size": "500m", "max-file": "4"}
+    assert p["weight_mount_path"] == "/data/models" and p["model_dir"] == "qwen"
+    assert p["image_name"] == "repo/mindie:1"
+    assert p["files"] == {DROPIN: "[Service]\n"} and rendered == [True]
+    assert p["services"] == ["haveged.service"] and p["check_dirs"] == ["/etc/systemd/system/haveged.service.d"]
+    assert p["labels"] == {"accelerator": "huawei-Ascend910"}
+    assert p["npu_check"] is True and p["concerns"] == ALL and p["node_name"] == "node-a"
+    assert "node_labels" not in p  # no read of the Nodes in the variables
+    assert p["engine_host_paths"] == [] and p["engine_model_path"] == ""
+    checked = runner.argspec()
+    assert set(p) <= set(checked)  # every argument is one of the module's options
+
+
+@pytest.mark.parametrize("off, empty", [
+    ("kubelet", {"kubelet_settings": {}}),
+    ("container_logs", {"kubelet_containerd_settings": {}, "docker_log_opts": {}}),
+    ("weights", {"weight_mount_path": ""}),
+    ("entropy", {"files": {}, "services": []}),
+    ("images", {"image_name": ""}),
+    ("labels", {"labels": {}}),
+    ("npu_network", {"npu_check": False}),
+])
+def test_a_concern_left_out_leaves_its_arguments_empty(off, empty):
+    p, rendered = params(variables(_node_prepare_on=[c for c in ALL if c != off]))
+    for name, value in empty.items():
+        assert p[name] == value, name
+    assert rendered == ([] if off == "entropy" else [True])  # the drop-in is rendered only when needed
+
+
+def test_gpu_runtime_needs_the_variable_and_the_gpu_concern():
+    assert params(variables(node_prepare_gpu_runtime="yes"))[0]["gpu_runtime"] is True
+    assert params(variables(node_prepare_gpu_runtime=True, _node_prepare_on=["images"]))[0]["gpu_runtime"] is False
+    assert params(variables(node_prepare_gpu_runtime=False))[0]["gpu_runtime"] is False
+
+
+def test_a_node_that_is_no_engine_node_has_no_model_folder_and_kthena_paths_only_when_on():
+    assert params(variables(node_prepare_engine_node="false"))[0]["model_dir"] == ""
+    p = params(variables(_node_prepare_kthena_on=True))[0]
+    assert p["engine_host_paths"] == KTHENA["host_paths"] and p["engine_model_path"] == "/mnt/models/m"
+
+
+def test_the_nodes_current_labels_are_this_nodes_from_the_one_read():
+    nodes = {"resources": [{"metadata": {"name": "node-b", "labels": {"x": "b"}}},
+                           {"metadata": {"name": "node-a", "labels": {"accelerator": "old", "y": "1"}}}]}
+    assert params(variables(_node_prepare_nodes=nodes))[0]["node_labels"] == {"accelerator": "old", "y": "1"}
+    # a Node without labels: an empty record; a node the cluster does not know: none
+    bare = {"resources": [{"metadata": {"name": "node-a"}}]}
+    assert params(variables(_node_prepare_nodes=bare))[0]["node_labels"] == {}
+    assert "node_labels" not in params(variables(_node_prepare_nodes={"resources": []}))[0]
+    # labels off, or none to set: the Nodes' labels are not passed
+    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, _node_prepare_labels={}))[0]
+    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, _node_prepare_on=["images"]))[0]
+    # the read skipped (a registered result without resources)
+    assert "node_labels" not in params(variables(_node_prepare_nodes={"skipped": True}))[0]
+
+
+def test_a_missing_variable_is_an_error_naming_it():
+    values = variables()
+    del values["node_prepare_ctr_path"]
+    with pytest.raises(KeyError, match="node_prepare_ctr_path"):
+        params(values)
