@@ -68,9 +68,9 @@ class ActionModule(ActionBase):
                                         " pdserve.cluster.node_prepare role's task)" % name)
             return plain(self._templar.template(task_vars[name]))
 
-        def render_dropin():
+        def render_dropin(template):
             lookup = lookup_loader.get("ansible.builtin.template", loader=self._loader, templar=self._templar)
-            return lookup.run(["haveged-override.conf.j2"], variables=task_vars)[0]
+            return lookup.run([template], variables=task_vars)[0]
 
         args = _node_prepare_role.probe_params(get, render_dropin)
         args["stop"] = self._task.args.get("stop", False)

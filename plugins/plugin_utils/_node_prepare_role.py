@@ -19,8 +19,8 @@ def probe_params(get, render_dropin):
     """The probe's arguments, as tasks/probe.yml set them before.
 
     ``get(name)``: a variable of the role (defaults, vars/main.yml, inventory, the task's vars);
-    ``render_dropin()``: the haveged drop-in's text (templates/haveged-override.conf.j2), called
-    only when the entropy concern is on."""
+    ``render_dropin(template)``: the haveged drop-in's text from the role's template
+    (``_node_prepare_haveged_template``), called only when the entropy concern is on."""
     on = list(get("_node_prepare_on"))
     kthena = get("_node_prepare_kthena") if boolean(get("_node_prepare_kthena_on"), strict=False) else None
     labels = get("_node_prepare_labels") if "labels" in on else {}
@@ -55,7 +55,7 @@ def probe_params(get, render_dropin):
         proc_path=get("node_prepare_proc_path"),
         fstab_path=get("node_prepare_fstab_path"),
         check_dirs=[posixpath.dirname(dropin)],
-        files={dropin: render_dropin()} if "entropy" in on else {},
+        files={dropin: render_dropin(get("_node_prepare_haveged_template"))} if "entropy" in on else {},
         services=[get("node_prepare_haveged_service")] if "entropy" in on else [],
         image_name=get("node_prepare_image_name") if "images" in on else "",
         namespace=get("node_prepare_containerd_namespace"),

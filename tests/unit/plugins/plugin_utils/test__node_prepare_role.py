@@ -35,6 +35,7 @@ def variables(**overrides):
         _node_prepare_kthena=KTHENA,
         _node_prepare_labels={"accelerator": "huawei-Ascend910"},
         _node_prepare_haveged_dropin=DROPIN,
+        _node_prepare_haveged_template="haveged-override.conf.j2",
     )
     values.update(overrides)
     return values
@@ -50,8 +51,8 @@ def params(values):
             raise KeyError(name)
         return values[name]
 
-    def render():
-        rendered.append(True)
+    def render(template):
+        rendered.append(template)
         return "[Service]\n"
 
     return role.probe_params(get, render), rendered
@@ -64,7 +65,7 @@ def test_every_concern_on_gives_every_setting_and_valid_arguments():
     assert p["docker_log_opts"] == {"max-size": "500m", "max-file": "4"}
     assert p["weight_mount_path"] == "/data/models" and p["model_dir"] == "qwen"
     assert p["image_name"] == "repo/mindie:1"
-    assert p["files"] == {DROPIN: "[Service]\n"} and rendered == [True]
+    assert p["files"] == {DROPIN: "[Service]\n"} and rendered == ["haveged-override.conf.j2"]
     assert p["services"] == ["haveged.service"] and p["check_dirs"] == ["/etc/systemd/system/haveged.service.d"]
     assert p["labels"] == {"accelerator": "huawei-Ascend910"}
     assert p["npu_check"] is True and p["concerns"] == ALL and p["node_name"] == "node-a"
@@ -87,7 +88,7 @@ def test_a_concern_left_out_leaves_its_arguments_empty(off, empty):
     p, rendered = params(variables(_node_prepare_on=[c for c in ALL if c != off]))
     for name, value in empty.items():
         assert p[name] == value, name
-    assert rendered == ([] if off == "entropy" else [True])  # the drop-in is rendered only when needed
+    assert rendered == ([] if off == "entropy" else ["haveged-override.conf.j2"])  # the drop-in is rendered only when needed
 
 
 def test_gpu_runtime_needs_the_variable_and_the_gpu_concern():
