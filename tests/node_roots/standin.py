@@ -3,11 +3,12 @@
 """Recording stand-ins installed into the node_prepare test roots (tests/node_roots/make_root.py).
 
 systemd, containerd, dockerd and the host's swap cannot be used from a chroot. make_root.py installs
-this file as /usr/local/lib/pdserve-standin/standin.py and, for each tool, a two-line /bin/sh
-wrapper (`exec /usr/bin/python3 -I -S .../standin.py <tool> "$@"`: no site, as quick to start as
-Python gets, since a real tool is a quick binary) where the tool belongs. Each call is
-appended to /var/log/pdserve-standin/calls.log inside the root, so a test can count, e.g., how
-many times `systemctl restart kubelet.service` ran; the state a daemon would keep lives under
+this file as /usr/local/lib/pdserve-standin/standin.py and, for each tool, a /bin/sh wrapper where
+the tool belongs (`exec /usr/bin/python3 -I -S .../standin.py <tool> "$@"`: no site, as quick to
+start as Python gets, since a real tool is a quick binary). systemctl's `show` and ctr's image list
+are answered before that, in /bin/sh (standin_fast.sh, the same answers from the same state). Each
+call is appended to /var/log/pdserve-standin/calls.log inside the root, so a test can count, e.g.,
+how many times `systemctl restart kubelet.service` ran; the state a daemon would keep lives under
 /var/lib/pdserve-standin.
 """
 
