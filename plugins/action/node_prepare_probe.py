@@ -28,6 +28,10 @@ except ImportError:  # pragma: no cover - another ansible-core: the module runs 
 
 # Made once in the controller (the strategy loads this class before it forks the task's workers).
 PROGRAM = _remote.Program(runner.__name__)
+try:  # and the node_prepare role's options, which its task's arguments are checked against
+    _node_prepare_role.role_options()
+except OSError:  # pragma: no cover - read (and reported) when the task runs
+    pass
 
 
 class ActionModule(ActionBase):
@@ -60,7 +64,17 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("from_role takes the probe's arguments from the node_prepare role's variables;"
                                     " set no other option than stop (set: %s)" % ", ".join(extra))
 
+        # the role's argument spec first, as Ansible's validate_argument_spec task checked it
+        # (the collection's playbook imports the role without that task: one worker less per node)
+        options = _node_prepare_role.spec_values(lambda name: plain(self._templar.template(task_vars[name])))
+        errors = _node_prepare_role.spec_errors(options)
+        if errors:
+            raise AnsibleActionFail("Validation of the node_prepare role's arguments failed:\n%s" % "\n".join(errors),
+                                    result={"argument_errors": errors})
+
         def get(name, *default):
+            if name in options:
+                return options[name]
             if name not in task_vars:
                 if default:
                     return default[0]

@@ -15,13 +15,17 @@ description:
   - C(node_prepare_play_vars) gives the role's variables of every host of the play at once, for tasks run
     once, as C(hostvars | node_prepare_play_vars(hosts, inventory_hostname, values, defaults)), with C(values)
     the variables as the calling task sees them (role parameters included) and C(defaults) the role's defaults.
-  - C(node_prepare_input_errors) checks them (module_utils/_node_prepare/inputs.py) and lists every broken rule, once
-    when every host breaks it the same way, else with the host's name.
+  - C(node_prepare_play_names) gives the names of the role's options whose default is a value, not a template,
+    the ones C(node_prepare_play_vars) can give for every host.
+  - C(node_prepare_input_errors) checks them, against the role's argument spec (its types and choices) and then the
+    rules of module_utils/_node_prepare/inputs.py, and lists every broken rule, once when every host breaks it the
+    same way, else with the host's name.
 author:
   - pdserve.cluster developers
 """
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import edit, inputs
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 
 
@@ -56,12 +60,26 @@ def node_prepare_play_vars(hostvars, hosts, current, values, defaults):
             for host in hosts}
 
 
+def node_prepare_play_names(defaults):
+    """The role's options (meta/argument_specs.yml) whose default in ``defaults`` is a value, not a
+    template: those ``node_prepare_play_vars`` can give for every host (hostvars shows no role
+    defaults; a templated one would have to be templated for each host)."""
+    return [name for name in _node_prepare_role.role_options()
+            if name in defaults and not (isinstance(defaults[name], str) and "{{" in defaults[name])]
+
+
 def node_prepare_input_errors(per_host):
-    """Every broken input rule of every host (``node_prepare_play_vars``; inputs.play_errors)."""
-    return inputs.play_errors(per_host)
+    """Every broken input rule of every host (``node_prepare_play_vars``), as ``inputs.merge`` lists them. The
+    role's argument spec first (types, choices: what Ansible's validate_argument_spec task checks, the
+    collection's playbook imports the role without it); a host whose values break it is not checked
+    against the rules, which expect the spec's types."""
+    per_host = plain(per_host)  # not Ansible's lazy containers, which the validator would copy deeply
+    spec = {host: _node_prepare_role.spec_errors(values) for host, values in per_host.items()}
+    rules = {host: [] if spec[host] else inputs.errors(values) for host, values in per_host.items()}
+    return inputs.merge(spec) + inputs.merge(rules)
 
 
 class FilterModule:
     def filters(self):
         return {"fstab_swap_off": fstab_swap_off, "node_prepare_input_errors": node_prepare_input_errors,
-                "node_prepare_play_vars": node_prepare_play_vars}
+                "node_prepare_play_names": node_prepare_play_names, "node_prepare_play_vars": node_prepare_play_vars}

@@ -7,12 +7,66 @@ is a Jinja template compiled again in every task worker, which cost about 0.07 s
 (measured: 20 nodes' re-run 1 to 2 s faster with the arguments as literals). Here the role's
 variables are read by name (``get``: the task's variables, templated one by one; a literal
 default needs no compiling) and the decisions that were Jinja in tasks/probe.yml are Python.
+
+The role's argument spec (meta/argument_specs.yml, the one home of its options) is checked here too,
+per host, as Ansible's validate_argument_spec task checks it (``spec_errors``): the collection's
+playbook imports the role without that task (``rolespec_validate: false``), a task per host that
+cost a worker process on every node (docs/speed.md).
 """
 from __future__ import annotations
 
+import functools
+import os
 import posixpath
 
+import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
+
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                    "roles", "node_prepare", "meta", "argument_specs.yml")
+
+
+@functools.lru_cache(maxsize=None)
+def role_options(path=SPEC):
+    """The options of the role's ``main`` entry point, read once a process (the controller reads them
+    when it loads the probe's action, before it forks the workers)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["argument_specs"]["main"]["options"]
+
+
+def spec_values(get_raw):
+    """The values Ansible's validate_argument_spec task checks: each of the role's options that is
+    defined for the host (``get_raw(name)`` returns the templated value or raises KeyError)."""
+    values = {}
+    for name in role_options():
+        try:
+            values[name] = get_raw(name)
+        except KeyError:
+            pass
+    return values
+
+
+def _checks(option):
+    """An option's spec without its documentation (description, version_added) and default: what
+    validation reads, small to copy (ArgumentSpecValidator copies its spec)."""
+    out = {key: value for key, value in option.items() if key not in ("description", "version_added", "default")}
+    if isinstance(out.get("options"), dict):
+        out["options"] = {name: _checks(sub) for name, sub in out["options"].items()}
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(names):
+    options = role_options()
+    return ArgumentSpecValidator({name: _checks(options[name]) for name in names})
+
+
+def spec_errors(values):
+    """What Ansible's validate_argument_spec task reports for these values of the role's options
+    (types, choices, elements), [] when they are valid. Only the options in ``values`` are checked."""
+    names = tuple(sorted(name for name in values if name in role_options()))
+    return _validator(names).validate({name: values[name] for name in names}).error_messages
 
 
 def probe_params(get, render_dropin):

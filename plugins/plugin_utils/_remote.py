@@ -130,8 +130,9 @@ class Program:
 
 
 def command(interpreter):
-    """The command that runs a program read from stdin with ``interpreter``."""
-    return "%s -" % " ".join(shlex.quote(part) for part in shlex.split(interpreter))
+    """The command that runs a program read from stdin with ``interpreter``, without the ``site``
+    module (``-S``: the program needs the standard library only; 2 to 3 ms less per node)."""
+    return "%s -S -" % " ".join(shlex.quote(part) for part in shlex.split(interpreter))
 
 
 def parse(rc, stdout, stderr, interpreter):

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Copyright: (c) 2026, pdserve.cluster developers
 # Apache License 2.0 (see LICENSE)
 # Read-only calls of the test roots' systemctl and ctr stand-ins, answered in /bin/sh (sourced by

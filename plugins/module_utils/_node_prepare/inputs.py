@@ -6,7 +6,7 @@ every host of the play at once (roles/node_prepare/tasks/validate.yml, through t
 
 ``errors(values)`` checks one host's role variables (``node_prepare_*`` names, as the role reads
 them) and returns every broken rule as a message naming the variable, its value and the rule.
-``play_errors({host: values})`` lists a message once when every host breaks it the same way (a
+``merge({host: messages})`` lists a message once when every host breaks it the same way (a
 group variable), else once per host that breaks it, prefixed with the host's name.
 """
 from __future__ import annotations
@@ -122,10 +122,9 @@ def errors(v):
     return out
 
 
-def play_errors(hosts):
-    """Every broken rule of every host (``{host: values}``, in play order): a message every host
-    shares once as it is, the others once per host as ``host: message``."""
-    per_host = {host: errors(values) for host, values in hosts.items()}
+def merge(per_host):
+    """``{host: [message]}`` (in play order) as one list: a message every host shares once as it
+    is, the others once per host as ``host: message``."""
     out = []
     for host, messages in per_host.items():
         for message in messages:

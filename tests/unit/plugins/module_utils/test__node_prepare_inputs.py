@@ -5,9 +5,13 @@ the play's hosts, and the filter that gives each host's variables (plugins/filte
 
 from __future__ import annotations
 
-import pytest
+import pathlib
 
-from ansible_collections.pdserve.cluster.plugins.filter.node_prepare import node_prepare_input_errors, node_prepare_play_vars
+import pytest
+import yaml
+
+from ansible_collections.pdserve.cluster.plugins.filter.node_prepare import (node_prepare_input_errors, node_prepare_play_names,
+                                                                             node_prepare_play_vars)
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import inputs
 
 # the role's defaults (roles/node_prepare/defaults/main.yml) for the variables the rules read
@@ -19,6 +23,8 @@ GOOD = {
     "node_prepare_kubelet_container_log_max_size": "500Mi", "node_prepare_kubelet_container_log_max_files": 3,
     "node_prepare_haveged_write_wakeup_threshold": 4096, "node_prepare_hardware_type": "", "node_prepare_labels": {},
 }
+ROLE = pathlib.Path(__file__).resolve().parents[4] / "roles/node_prepare"
+DEFAULTS, SPEC = ROLE / "defaults/main.yml", ROLE / "meta/argument_specs.yml"
 LABEL_RULE = "(at most 63 letters, digits, '-', '_', '.', starting and ending alphanumeric; no spaces)"
 
 
@@ -79,10 +85,10 @@ def test_an_error_every_host_shares_is_listed_once_the_others_with_their_host():
     hosts = {"a": dict(GOOD, node_prepare_docker_log_max_size="lots"),
              "b": dict(GOOD, node_prepare_docker_log_max_size="lots", node_prepare_hardware_type="x y"),
              "c": dict(GOOD, node_prepare_docker_log_max_size="lots")}
-    assert inputs.play_errors(hosts) == [
+    assert node_prepare_input_errors(hosts) == [
         'node_prepare_docker_log_max_size: "lots": must be a size such as 500m (k, m or g)',
         'b: node_prepare_hardware_type: "x y": must be a label value ' + LABEL_RULE]
-    assert inputs.play_errors({"a": GOOD, "b": GOOD}) == []
+    assert node_prepare_input_errors({"a": GOOD, "b": GOOD}) == []
 
 
 class HostVars(dict):
@@ -116,3 +122,36 @@ def test_a_value_the_task_sees_but_hostvars_do_not_is_every_hosts():
     assert [v["node_prepare_image_name"] for v in per_host.values()] == ["Role Param", "Role Param"]
     assert node_prepare_input_errors(per_host) == [
         'node_prepare_image_name: "Role Param": must be an image reference (registry/name:tag, no spaces)']
+
+
+def test_the_argument_spec_first_then_the_rules_of_the_hosts_that_pass_it():
+    # what Ansible's validate_argument_spec task reported (the collection's playbook imports the
+    # role without it): the option, its value's type, the spec's type; b's rules are not run (its
+    # labels are no mapping), a's are
+    per_host = {"a": dict(GOOD, node_prepare_docker_log_max_size="lots"),
+                "b": dict(GOOD, node_prepare_labels=["x"], node_prepare_kubelet_container_log_max_files="many")}
+    errors = node_prepare_input_errors(per_host)
+    assert errors[:2] == [
+        "b: argument 'node_prepare_kubelet_container_log_max_files' is of type str and we were unable to convert"
+        " to int: \"'many'\" cannot be converted to an int",
+        "b: argument 'node_prepare_labels' is of type list and we were unable to convert to dict:"
+        " <class 'list'> cannot be converted to a dict"]
+    assert errors[2:] == ['a: node_prepare_docker_log_max_size: "lots": must be a size such as 500m (k, m or g)']
+
+
+def test_a_spec_error_every_host_shares_is_listed_once():
+    per_host = {host: dict(GOOD, node_prepare_haveged_write_wakeup_threshold="high") for host in "ab"}
+    assert node_prepare_input_errors(per_host) == [
+        "argument 'node_prepare_haveged_write_wakeup_threshold' is of type str and we were unable to convert to int:"
+        " \"'high'\" cannot be converted to an int"]
+
+
+def test_the_play_checks_every_option_whose_default_is_a_value():
+    defaults = yaml.safe_load(DEFAULTS.read_text())
+    spec = yaml.safe_load(SPEC.read_text())["argument_specs"]["main"]["options"]
+    names = node_prepare_play_names(defaults)
+    # the two defaults that are templates ({{ inventory_hostname }}, the kthena config) are left to
+    # the probe's action, which sees each host's own
+    assert sorted(set(spec) - set(names)) == ["node_prepare_k8s_node_name", "node_prepare_kthena_config"]
+    assert set(inputs.NAMES) <= set(names)
+    assert names == [name for name in spec if name in names]  # in the spec's order

@@ -123,3 +123,36 @@ def test_a_missing_variable_is_an_error_naming_it():
     del values["node_prepare_ctr_path"]
     with pytest.raises(KeyError, match="node_prepare_ctr_path"):
         params(values)
+
+
+SPEC = pathlib.Path(__file__).resolve().parents[4] / "roles/node_prepare/meta/argument_specs.yml"
+
+
+def test_the_role_options_are_those_of_its_argument_spec_main_entry_point():
+    assert role.role_options() == yaml.safe_load(SPEC.read_text())["argument_specs"]["main"]["options"]
+
+
+def test_the_defaults_pass_the_spec_and_the_spec_names_what_breaks_it():
+    defaults = yaml.safe_load(DEFAULTS.read_text())
+    assert set(role.role_options()) <= set(defaults)
+    # the two defaults that are templates, as templated
+    defaults.update(node_prepare_k8s_node_name="n", node_prepare_kthena_config={})
+    assert role.spec_errors(defaults) == []
+    errors = role.spec_errors(dict(defaults, node_prepare_swap_off="maybe", node_prepare_container_runtime="podman",
+                                   node_prepare_labels=["a"]))
+    assert len(errors) == 3
+    assert "argument 'node_prepare_swap_off' is of type str and we were unable to convert to bool" in errors[0] + errors[1]
+    assert "value of node_prepare_container_runtime must be one of: auto, containerd, docker, got: podman" in errors
+    assert any("'node_prepare_labels' is of type list" in error for error in errors)
+
+
+def test_only_the_options_given_are_checked_and_other_names_are_ignored():
+    assert role.spec_errors({"node_prepare_gpu_count": "two", "not_an_option": object()}) == [
+        "argument 'node_prepare_gpu_count' is of type str and we were unable to convert to int:"
+        " \"'two'\" cannot be converted to an int"]
+    assert role.spec_errors({}) == []
+
+
+def test_spec_values_takes_every_option_the_host_defines():
+    seen = {"node_prepare_swap_off": True, "node_prepare_gpu_count": 2, "other": 1}
+    assert role.spec_values(seen.__getitem__) == {"node_prepare_swap_off": True, "node_prepare_gpu_count": 2}
