@@ -17,6 +17,9 @@ description:
     the variables as the calling task sees them (role parameters included) and C(defaults) the role's defaults.
   - C(node_prepare_play_names) gives the names of the role's options whose default is a value, not a template,
     the ones C(node_prepare_play_vars) can give for every host.
+  - C(node_prepare_on), C(node_prepare_node_labels), C(node_prepare_dropin_path) give the role's derived values
+    (the concerns a run covers from C(ansible_run_tags) and C(ansible_skip_tags), the labels with the hardware type,
+    the haveged drop-in's path) as its probe's action computes them (plugins/plugin_utils/_node_prepare_role.py).
   - C(node_prepare_input_errors) checks them, against the role's argument spec (its types and choices) and then the
     rules of module_utils/_node_prepare/inputs.py, and lists every broken rule, once when every host breaks it the
     same way, else with the host's name.
@@ -81,5 +84,7 @@ def node_prepare_input_errors(per_host):
 
 class FilterModule:
     def filters(self):
-        return {"fstab_swap_off": fstab_swap_off, "node_prepare_input_errors": node_prepare_input_errors,
+        return {"node_prepare_on": _node_prepare_role.concerns_on, "node_prepare_node_labels": _node_prepare_role.node_labels,
+                "node_prepare_dropin_path": _node_prepare_role.dropin_path,
+                "fstab_swap_off": fstab_swap_off, "node_prepare_input_errors": node_prepare_input_errors,
                 "node_prepare_play_names": node_prepare_play_names, "node_prepare_play_vars": node_prepare_play_vars}

@@ -23,6 +23,11 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.pdserve.cluster.plugins.filter.kthena import kthena_node_paths
+
+# The role's concerns, one tag each, in the order its tasks take them.
+CONCERNS = ("images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels")
+
 SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                     "roles", "node_prepare", "meta", "argument_specs.yml")
 
@@ -62,11 +67,38 @@ def _validator(names):
     return ArgumentSpecValidator({name: _checks(options[name]) for name in names})
 
 
+def warm():
+    """Read the options and make the validator of all of them (what the probe's action checks)
+    once, in the controller, before the workers fork."""
+    _validator(tuple(sorted(role_options())))
+
+
 def spec_errors(values):
     """What Ansible's validate_argument_spec task reports for these values of the role's options
     (types, choices, elements), [] when they are valid. Only the options in ``values`` are checked."""
     names = tuple(sorted(name for name in values if name in role_options()))
     return _validator(names).validate({name: values[name] for name in names}).error_messages
+
+
+def concerns_on(run_tags, skip_tags):
+    """The concerns a run covers, from its --tags and --skip-tags (``ansible_run_tags``,
+    ``ansible_skip_tags``): the role's vars/main.yml ``_node_prepare_on`` (filter node_prepare_on)."""
+    on = CONCERNS if "all" in run_tags else [concern for concern in CONCERNS if concern in run_tags]
+    return [concern for concern in on if concern not in skip_tags]
+
+
+def node_labels(labels, key, hardware_type):
+    """The labels the role sets on the node's Node: ``node_prepare_labels`` and, when it is set, the
+    hardware type under its key (``_node_prepare_labels``, filter node_prepare_node_labels)."""
+    out = dict(labels or {})
+    if hardware_type:
+        out[key] = hardware_type
+    return out
+
+
+def dropin_path(service):
+    """Where the haveged unit's drop-in goes (``_node_prepare_haveged_dropin``, filter node_prepare_dropin_path)."""
+    return "/etc/systemd/system/%s.d/pdserve.conf" % service
 
 
 def probe_params(get, render_dropin):
@@ -75,10 +107,17 @@ def probe_params(get, render_dropin):
     ``get(name)``: a variable of the role (defaults, vars/main.yml, inventory, the task's vars);
     ``render_dropin(template)``: the haveged drop-in's text from the role's template
     (``_node_prepare_haveged_template``), called only when the entropy concern is on."""
-    on = list(get("_node_prepare_on"))
-    kthena = get("_node_prepare_kthena") if boolean(get("_node_prepare_kthena_on"), strict=False) else None
-    labels = get("_node_prepare_labels") if "labels" in on else {}
-    dropin = get("_node_prepare_haveged_dropin")
+    on = concerns_on(get("ansible_run_tags"), get("ansible_skip_tags"))
+    # The kthena_mooncake engine pods' needs on this node, computed on the controller from the
+    # stack's configuration (module_utils/_kthena/inputs.py host_paths: the volumes the role
+    # renders); the probe checks them on the node, read-only. Bad configuration: an error here,
+    # before the probe reads the node or anything touches it.
+    kthena = (kthena_node_paths(get("node_prepare_kthena_config"))
+              if boolean(get("node_prepare_kthena_check"), strict=False)
+              and boolean(get("node_prepare_engine_node"), strict=False) else None)
+    labels = (node_labels(get("node_prepare_labels"), get("node_prepare_hardware_type_label_key"),
+                          get("node_prepare_hardware_type")) if "labels" in on else {})
+    dropin = dropin_path(get("node_prepare_haveged_service"))
     params = dict(
         container_runtime=get("node_prepare_container_runtime"),
         kubelet_config_path=get("node_prepare_kubelet_config_path"),
@@ -100,7 +139,7 @@ def probe_params(get, render_dropin):
         weight_mount_path=get("node_prepare_weight_mount_path") if "weights" in on else "",
         model_dir=get("node_prepare_model_dir") if boolean(get("node_prepare_engine_node"), strict=False) else "",
         model_required_files=get("node_prepare_model_required_files"),
-        # the kthena_mooncake engine pods' hostPaths and model folder (vars/main.yml _node_prepare_kthena)
+        # the kthena_mooncake engine pods' hostPaths and model folder
         engine_host_paths=kthena["host_paths"] if kthena else [],
         engine_model_path=kthena["model_path"] if kthena else "",
         forbidden_paths=get("node_prepare_weight_forbidden_paths"),

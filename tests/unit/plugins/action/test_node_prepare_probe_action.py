@@ -28,7 +28,7 @@ def run_play(tmp_path, args, *extra):
 
 @pytest.mark.parametrize("args, message", [
     ("{from_role: true, swap_off: false, image_name: x}", "set no other option than stop (set: image_name, swap_off)"),
-    ("{from_role: true, stop: true}", "the variable _node_prepare_on is not defined"),
+    ("{from_role: true, stop: true}", "the variable node_prepare_kthena_check is not defined"),
 ])
 def test_from_role_refuses_other_options_and_a_play_without_the_role(tmp_path, args, message):
     run = run_play(tmp_path, args)
@@ -45,4 +45,4 @@ def test_the_role_s_argument_spec_is_checked_first_every_error_at_once(tmp_path)
     assert "Validation of the node_prepare role's arguments failed:" in out
     assert "argument 'node_prepare_swap_off' is of type str and we were unable to convert to bool" in out
     assert "value of node_prepare_container_runtime must be one of: auto, containerd, docker, got: podman" in out
-    assert "_node_prepare_on is not defined" not in out
+    assert "is not defined" not in out

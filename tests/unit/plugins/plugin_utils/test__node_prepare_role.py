@@ -16,7 +16,9 @@ from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepa
 DEFAULTS = pathlib.Path(__file__).resolve().parents[4] / "roles/node_prepare/defaults/main.yml"
 ALL = ["images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels"]
 DROPIN = "/etc/systemd/system/haveged.service.d/pdserve.conf"
-KTHENA = {"host_paths": [{"path": "/mnt/cache", "type": "DirectoryOrCreate"}], "model_path": "/mnt/models/m"}
+# a kthena_mooncake configuration and the paths the engine pods mount from it (kthena-modelserving-mooncake.md)
+KTHENA_CONFIG = {"model_host_dir": "/data/models", "model_path": "/data/models/qwen"}
+KTHENA_PATHS = ["/data/models", "/etc/hccn.conf", "/usr/local/Ascend/driver/tools/hccn_tool", "/etc/ascend_install.info"]
 
 
 def variables(**overrides):
@@ -30,11 +32,11 @@ def variables(**overrides):
         node_prepare_model_dir="qwen",
         node_prepare_docker_log_max_file=4,
         node_prepare_kubelet_container_log_max_files="5",
-        _node_prepare_on=list(ALL),
-        _node_prepare_kthena_on=False,
-        _node_prepare_kthena=KTHENA,
-        _node_prepare_labels={"accelerator": "huawei-Ascend910"},
-        _node_prepare_haveged_dropin=DROPIN,
+        node_prepare_kthena_config={},
+        node_prepare_hardware_type="huawei-Ascend910",
+        node_prepare_hardware_type_label_key="accelerator",
+        ansible_run_tags=["all"],
+        ansible_skip_tags=[],
         _node_prepare_haveged_template="haveged-override.conf.j2",
     )
     values.update(overrides)
@@ -85,7 +87,7 @@ def test_every_concern_on_gives_every_setting_and_valid_arguments():
     ("npu_network", {"npu_check": False}),
 ])
 def test_a_concern_left_out_leaves_its_arguments_empty(off, empty):
-    p, rendered = params(variables(_node_prepare_on=[c for c in ALL if c != off]))
+    p, rendered = params(variables(ansible_skip_tags=[off]))
     for name, value in empty.items():
         assert p[name] == value, name
     assert rendered == ([] if off == "entropy" else ["haveged-override.conf.j2"])  # the drop-in is rendered only when needed
@@ -93,14 +95,17 @@ def test_a_concern_left_out_leaves_its_arguments_empty(off, empty):
 
 def test_gpu_runtime_needs_the_variable_and_the_gpu_concern():
     assert params(variables(node_prepare_gpu_runtime="yes"))[0]["gpu_runtime"] is True
-    assert params(variables(node_prepare_gpu_runtime=True, _node_prepare_on=["images"]))[0]["gpu_runtime"] is False
+    assert params(variables(node_prepare_gpu_runtime=True, ansible_run_tags=["images"]))[0]["gpu_runtime"] is False
     assert params(variables(node_prepare_gpu_runtime=False))[0]["gpu_runtime"] is False
 
 
 def test_a_node_that_is_no_engine_node_has_no_model_folder_and_kthena_paths_only_when_on():
     assert params(variables(node_prepare_engine_node="false"))[0]["model_dir"] == ""
-    p = params(variables(_node_prepare_kthena_on=True))[0]
-    assert p["engine_host_paths"] == KTHENA["host_paths"] and p["engine_model_path"] == "/mnt/models/m"
+    assert params(variables(node_prepare_kthena_config=KTHENA_CONFIG))[0]["engine_host_paths"] == []
+    p = params(variables(node_prepare_kthena_check=True, node_prepare_kthena_config=KTHENA_CONFIG))[0]
+    assert [v["path"] for v in p["engine_host_paths"]] == KTHENA_PATHS and p["engine_model_path"] == "/data/models/qwen"
+    assert params(variables(node_prepare_kthena_check=True, node_prepare_engine_node=False,
+                            node_prepare_kthena_config=KTHENA_CONFIG))[0]["engine_host_paths"] == []
 
 
 def test_the_nodes_current_labels_are_this_nodes_from_the_one_read():
@@ -112,8 +117,8 @@ def test_the_nodes_current_labels_are_this_nodes_from_the_one_read():
     assert params(variables(_node_prepare_nodes=bare))[0]["node_labels"] == {}
     assert "node_labels" not in params(variables(_node_prepare_nodes={"resources": []}))[0]
     # labels off, or none to set: the Nodes' labels are not passed
-    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, _node_prepare_labels={}))[0]
-    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, _node_prepare_on=["images"]))[0]
+    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, node_prepare_hardware_type=""))[0]
+    assert "node_labels" not in params(variables(_node_prepare_nodes=nodes, ansible_run_tags=["images"]))[0]
     # the read skipped (a registered result without resources)
     assert "node_labels" not in params(variables(_node_prepare_nodes={"skipped": True}))[0]
 
@@ -156,3 +161,30 @@ def test_only_the_options_given_are_checked_and_other_names_are_ignored():
 def test_spec_values_takes_every_option_the_host_defines():
     seen = {"node_prepare_swap_off": True, "node_prepare_gpu_count": 2, "other": 1}
     assert role.spec_values(seen.__getitem__) == {"node_prepare_swap_off": True, "node_prepare_gpu_count": 2}
+
+
+@pytest.mark.parametrize("run_tags, skip_tags, on", [
+    (["all"], [], ALL),
+    (["all"], ["labels", "gpu"], [c for c in ALL if c not in ("labels", "gpu")]),
+    (["kubelet", "images"], [], ["images", "kubelet"]),  # in the role's order
+    (["kubelet", "never", "x"], ["kubelet"], []),
+    (["always"], [], []),
+])
+def test_the_concerns_a_run_covers_come_from_its_tags(run_tags, skip_tags, on):
+    assert role.concerns_on(run_tags, skip_tags) == on
+    assert params(variables(ansible_run_tags=run_tags, ansible_skip_tags=skip_tags))[0]["concerns"] == on
+
+
+def test_the_hardware_type_joins_the_labels_under_its_key_and_wins():
+    assert role.node_labels({"a": "1"}, "accelerator", "") == {"a": "1"}
+    assert role.node_labels(None, "accelerator", "") == {}
+    assert role.node_labels({"accelerator": "x", "a": "1"}, "accelerator", "910B") == {"accelerator": "910B", "a": "1"}
+    assert params(variables(node_prepare_labels={"zone": "a"}))[0]["labels"] == {
+        "zone": "a", "accelerator": "huawei-Ascend910"}
+
+
+def test_the_drop_in_goes_under_the_unit_s_folder():
+    assert role.dropin_path("haveged.service") == DROPIN
+    p = params(variables(node_prepare_haveged_service="rngd.service"))[0]
+    assert p["files"] == {"/etc/systemd/system/rngd.service.d/pdserve.conf": "[Service]\n"}
+    assert p["check_dirs"] == ["/etc/systemd/system/rngd.service.d"] and p["services"] == ["rngd.service"]
