@@ -117,3 +117,30 @@ def test_stack_info_reads_objects_roles_and_baseline(api, namespace, a3_pool):
     cm = [o for o in info["objects"] if o["kind"] == "ConfigMap"][0]
     assert cm["stack"] == "pd_hybrid" and cm["owned"] is False
     assert {p["node"] for p in info["roles"][0]["pods"]} <= set(nodes)
+
+
+def test_light_client_answers_as_the_kubernetes_client(api, kubeconfig, namespace):
+    """module_utils/_kube/light.py against the real API server: the same reads as the kubernetes
+    package's client, a write through it seen by the other, errors as statuses."""
+    from ansible_collections.pdserve.cluster.plugins.module_utils._kube.client import AUTH_ARG_SPEC
+    from ansible_collections.pdserve.cluster.plugins.module_utils._kube.light import LightApi
+
+    options = dict.fromkeys(AUTH_ARG_SPEC)
+    options["kubeconfig"] = kubeconfig
+    light_api = LightApi.from_options(options)
+    assert light_api is not None, "the sandbox's kubeconfig (client certificate, CA file) is one the light client reads"
+    light, heavy = Reader(light_api), Reader(api)
+    assert light.server == heavy.server
+    assert sorted(n["metadata"]["uid"] for n in light.list("Node")) == sorted(n["metadata"]["uid"] for n in heavy.list("Node"))
+    assert light.get("Namespace", namespace)["metadata"]["uid"] == heavy.get("Namespace", namespace)["metadata"]["uid"]
+    assert light.get("ConfigMap", "no-such-map", namespace) is None
+    status, body = light.send("POST", "/api/v1/namespaces/%s/configmaps" % namespace,
+                              {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "light"}, "data": {"k": "v é"}})
+    assert status == 201, body
+    assert heavy.get("ConfigMap", "light", namespace)["data"] == {"k": "v é"}
+    status, body = light.send("POST", "/api/v1/namespaces/%s/configmaps" % namespace,
+                              {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "light"}})
+    assert status == 409 and body["reason"] == "AlreadyExists"
+    # one kept-alive connection serves many requests
+    for _ in range(5):
+        assert light.get("ConfigMap", "light", namespace)["metadata"]["name"] == "light"

@@ -4,7 +4,8 @@
 
 Connection options are kubernetes.core's (``kubeconfig``, ``context``, ``host``, ...), so a
 play sets them once for both collections. Reads use plain REST paths and return plain dicts:
-no discovery round trips, one process for many reads. The stack's objects are not written
+no discovery round trips, one process for many reads. The client is light.LightApi (no
+``kubernetes`` import) when it understands the options, else kubernetes.core's. The stack's objects are not written
 here: they go through ``kubernetes.core.k8s`` (server-side apply); ``Reader.send`` serves the
 run's own coordination objects (Leases, module_utils/_kube/lease.py).
 
@@ -17,15 +18,25 @@ import copy
 import json
 import time
 
+from ansible_collections.pdserve.cluster.plugins.module_utils._kube.light import LightApi
+
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
     HAS_K8S = True
     K8S_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported by the module
     AUTH_ARG_SPEC = {}
     HAS_K8S = False
     K8S_IMPORT_ERROR = exc
+
+
+def get_api_client(**options):
+    """kubernetes.core's client (imports the kubernetes package: only when light.LightApi cannot serve
+    the connection options)."""
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client as make
+
+    return make(**options)
+
 
 PATHS = {
     "Node": "/api/v1/nodes",
@@ -155,6 +166,8 @@ def request_with_retry(api, method, path, query=None, headers=None, body=None, b
 def raw_request(api, method, path, query=None, headers=None, body=None):
     """One HTTP request through a kubernetes ApiClient: (status, body bytes). Works with the
     generated clients before and after their 2025 rewrite (``param_serialize``)."""
+    if isinstance(api, LightApi):
+        return api.request(method, path, query, headers, body)
     headers = dict(headers or {})
     if hasattr(api, "param_serialize"):
         request = api.param_serialize(method, path, query_params=query or [], header_params=headers, body=body,
@@ -168,6 +181,19 @@ def raw_request(api, method, path, query=None, headers=None, body=None):
     except ApiException as exc:
         return exc.status, (exc.body or b"")
     return response.status, response.data
+
+
+def _connect(options):
+    """An API client for kubernetes.core's connection options: light.LightApi when it understands
+    them (no kubernetes import), else kubernetes.core's. Either asks the server for its version
+    first, so an unreachable server fails here as before."""
+    api = LightApi.from_options(options)
+    if api is None:
+        return get_api_client(**options).client.client
+    status, data = api.request("GET", "/version", headers={"Accept": "application/json"})
+    if status != 200:
+        raise ApiError("GET /version: HTTP %s: %s" % (status, data[:200].decode("utf-8", "replace").strip()))
+    return api
 
 
 class Reader:
@@ -190,11 +216,12 @@ class Reader:
         retried (backoff) for so many seconds while the server does not answer."""
         if not HAS_K8S:
             raise ApiError("kubernetes.core and the kubernetes Python package are required: %s" % K8S_IMPORT_ERROR)
-        key = tuple(sorted((k, repr(v)) for k, v in params.items() if k in AUTH_ARG_SPEC))
+        options = {k: v for k, v in params.items() if k in AUTH_ARG_SPEC}
+        key = tuple(sorted((k, repr(v)) for k, v in options.items()))
         start, delay = clock(), 0.5
         while key not in _CLIENTS:
             try:
-                _CLIENTS[key] = get_api_client(**{k: v for k, v in params.items() if k in AUTH_ARG_SPEC}).client.client
+                _CLIENTS[key] = _connect(options)
             except Exception as exc:
                 elapsed = clock() - start
                 if elapsed >= connect_budget:
