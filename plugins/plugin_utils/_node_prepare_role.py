@@ -15,69 +15,40 @@ cost a worker process on every node (docs/speed.md).
 """
 from __future__ import annotations
 
-import functools
-import os
 import posixpath
 
-import yaml
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.pdserve.cluster.plugins.filter.kthena import kthena_node_paths
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _role_spec
 
 # The role's concerns, one tag each, in the order its tasks take them.
 CONCERNS = ("images", "npu_network", "gpu", "entropy", "kubelet", "container_logs", "weights", "labels")
 
-SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                    "roles", "node_prepare", "meta", "argument_specs.yml")
+ROLE = "node_prepare"
+SPEC = _role_spec.spec_path(ROLE)
 
 
-@functools.lru_cache(maxsize=None)
-def role_options(path=SPEC):
-    """The options of the role's ``main`` entry point, read once a process (the controller reads them
-    when it loads the probe's action, before it forks the workers)."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["argument_specs"]["main"]["options"]
+def role_options():
+    """The options of the role's ``main`` entry point (plugin_utils/_role_spec.py)."""
+    return _role_spec.role_options(ROLE)
 
 
 def spec_values(get_raw):
-    """The values Ansible's validate_argument_spec task checks: each of the role's options that is
-    defined for the host (``get_raw(name)`` returns the templated value or raises KeyError)."""
-    values = {}
-    for name in role_options():
-        try:
-            values[name] = get_raw(name)
-        except KeyError:
-            pass
-    return values
-
-
-def _checks(option):
-    """An option's spec without its documentation (description, version_added) and default: what
-    validation reads, small to copy (ArgumentSpecValidator copies its spec)."""
-    out = {key: value for key, value in option.items() if key not in ("description", "version_added", "default")}
-    if isinstance(out.get("options"), dict):
-        out["options"] = {name: _checks(sub) for name, sub in out["options"].items()}
-    return out
-
-
-@functools.lru_cache(maxsize=None)
-def _validator(names):
-    options = role_options()
-    return ArgumentSpecValidator({name: _checks(options[name]) for name in names})
+    """The values Ansible's validate_argument_spec task checks (plugin_utils/_role_spec.py)."""
+    return _role_spec.spec_values(ROLE, "main", get_raw)
 
 
 def warm():
     """Read the options and make the validator of all of them (what the probe's action checks)
     once, in the controller, before the workers fork."""
-    _validator(tuple(sorted(role_options())))
+    _role_spec.warm(ROLE)
 
 
 def spec_errors(values):
-    """What Ansible's validate_argument_spec task reports for these values of the role's options
-    (types, choices, elements), [] when they are valid. Only the options in ``values`` are checked."""
-    names = tuple(sorted(name for name in values if name in role_options()))
-    return _validator(names).validate({name: values[name] for name in names}).error_messages
+    """What Ansible's validate_argument_spec task reports for these values of the role's options,
+    [] when they are valid. Only the options in ``values`` are checked."""
+    return _role_spec.spec_errors(ROLE, "main", values)
 
 
 def concerns_on(run_tags, skip_tags):
