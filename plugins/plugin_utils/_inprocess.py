@@ -23,6 +23,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
@@ -99,6 +102,25 @@ class InProcessAction(ActionBase):
             except ImportError:  # pragma: no cover - run() imports it again and fails there
                 pass
 
+    def _validated(self, spec):
+        """The task's arguments checked against the module's spec with ActionBase.validate_argument_spec's
+        messages, as plain JSON types (what a module process receives: no tagged template values).
+        They are made plain first: that method deep-copies the templated arguments, tags and all,
+        which cost 0.1 to 0.3 s per task that passes a stack's objects (py-spy, docs/speed.md)."""
+        args = plain(dict(self._task.args))
+        result = ArgumentSpecValidator(**spec).validate(args)
+        try:
+            error = result.errors[0]
+        except IndexError:
+            error = None
+        if error:
+            msg = result.errors.msg
+            if isinstance(error, UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self._load_name, msg)
+            raise AnsibleActionFail(msg, obj=self._task.args)
+        args.update(result.validated_parameters)
+        return args
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         if self._connection.transport not in ("local", "ansible.builtin.local") or self._task.async_val:
@@ -107,10 +129,7 @@ class InProcessAction(ActionBase):
                                                task_vars=task_vars))
             return result
         module = importlib.import_module(self.MODULE)
-        spec = dict(module.ARGUMENT_SPEC())
-        _, params = self.validate_argument_spec(**spec)
-        # Plain JSON types, as a module process would receive them (no tagged template values).
-        params = plain(params)
+        params = self._validated(dict(module.ARGUMENT_SPEC()))
         kwargs = {"check_mode": bool(self._play_context.check_mode)}
         if getattr(module, "SUPPORTS_DIFF", False):
             kwargs["diff"] = bool(self._play_context.diff)

@@ -34,3 +34,32 @@ def test_a_forked_worker_finds_the_warmed_plugins_without_loading():
     os.waitpid(pid, 0)
     found, imported = os.read(read, 100).split()
     assert found == b"1" and imported == b"0"
+
+
+def test_arguments_are_checked_with_ansible_s_messages_and_passed_plain(tmp_path):
+    """A real play: an in-process step (write_manifests) gets its templated arguments as plain
+    data, defaults filled in; bad ones fail with the messages ActionBase.validate_argument_spec gives."""
+    import pathlib
+    import subprocess
+
+    repo = pathlib.Path(__file__).resolve().parents[4]
+    dest = tmp_path / "m.yaml"
+    play = tmp_path / "play.yml"
+    play.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  vars:\n    objs: [{kind: ConfigMap, metadata: {name: '{{ \"a\" ~ 1 }}'}}]\n"
+        "  tasks:\n"
+        "    - pdserve.cluster.write_manifests: {objects: '{{ objs }}', dest: %s}\n"
+        "    - pdserve.cluster.write_manifests: {objects: '{{ objs }}', dest: %s, bogus: 1}\n"
+        "      ignore_errors: true\n"
+        "    - pdserve.cluster.write_manifests: {objects: 'not a list of dicts', dest: %s, mode: '0600'}\n"
+        % (dest, dest, dest))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(repo / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c",
+                          "local", str(play)], cwd=repo, env=env, capture_output=True, text=True)
+    out = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode == 2, out
+    assert dest.read_text() == "---\nkind: ConfigMap\nmetadata:\n  name: a1\n"
+    assert oct(dest.stat().st_mode & 0o777) == "0o640"  # the default mode
+    # (Ansible names the action by its load name there, as ActionBase.validate_argument_spec does)
+    assert "write_manifests) module: bogus. Supported parameters include: dest, mode, objects." in out
+    assert "Elements value for option ''objects'' is of type str and we were unable to convert to dict" in out
