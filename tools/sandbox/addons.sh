@@ -73,7 +73,9 @@ addons_build() {
 
 addon_crds() { # add-on: server-side apply (several CRDs exceed client-side apply's annotation limit)
   kc apply --server-side --force-conflicts --field-manager pdserve-sandbox -f "$ADDON_ROOT/crds/$1/" >/dev/null
-  wait_for "$1 CRDs" 30 kc wait --for condition=Established --timeout 1s -f "$ADDON_ROOT/crds/$1/"
+  # --timeout covers every CRD of the folder in turn, and kubectl parses the large files first: on a
+  # slow machine 1s ran out before the last one however long the loop waited (session 10)
+  wait_for "$1 CRDs" 60 kc wait --for condition=Established --timeout 20s -f "$ADDON_ROOT/crds/$1/"
 }
 
 addons_up() {
