@@ -17,7 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible.template import trust_as_template
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
-from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role, _remote
+from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role, _remote, _role_spec
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 
 try:  # the interpreter the module would run with (its shebang), discovered as for a module
@@ -68,11 +68,8 @@ class ActionModule(ActionBase):
 
         # the role's argument spec first, as Ansible's validate_argument_spec task checked it
         # (the collection's playbook imports the role without that task: one worker less per node)
-        options = _node_prepare_role.spec_values(lambda name: plain(self._templar.template(task_vars[name])))
-        errors = _node_prepare_role.spec_errors(options)
-        if errors:
-            raise AnsibleActionFail("Validation of the node_prepare role's arguments failed:\n%s" % "\n".join(errors),
-                                    result={"argument_errors": errors})
+        options = _role_spec.check(_node_prepare_role.ROLE, "main",
+                                   lambda name: plain(self._templar.template(task_vars[name])))
 
         def get(name, *default):
             if name in options:

@@ -10,8 +10,6 @@ arguments" task does: the collection's stack roles include the stack role with
 (plugins/plugin_utils/_role_spec.py, docs/speed.md)."""
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-
 from ansible_collections.pdserve.cluster.plugins.plugin_utils import _role_spec
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._data import plain
 from ansible_collections.pdserve.cluster.plugins.plugin_utils._inprocess import InProcessAction
@@ -25,9 +23,5 @@ class ActionModule(InProcessAction):
 
     def run(self, tmp=None, task_vars=None):
         if _role_spec.is_role_task(self._task, ROLE):
-            values = _role_spec.spec_values(ROLE, ENTRY, lambda name: plain(self._templar.template(task_vars[name])))
-            errors = _role_spec.spec_errors(ROLE, ENTRY, values)
-            if errors:
-                raise AnsibleActionFail("Validation of the stack role's arguments failed:\n%s" % "\n".join(errors),
-                                        result={"argument_errors": errors})
+            _role_spec.check(ROLE, ENTRY, lambda name: plain(self._templar.template(task_vars[name])))
         return super().run(tmp, task_vars)

@@ -28,7 +28,7 @@ def dns_label(value):
 
 def dns_subdomain(value):
     """Whether ``value`` is a DNS-1123 subdomain."""
-    return isinstance(value, str) and len(value) <= 253 and bool(_schema.DNS_SUBDOMAIN_RE.match(value))
+    return _schema.is_dns_subdomain(value)
 
 
 def label_key(value):

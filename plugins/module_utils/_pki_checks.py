@@ -61,10 +61,6 @@ def _dns_label(value):
     return _schema.is_namespace_name(value)
 
 
-def _dns_subdomain(value):
-    return isinstance(value, str) and len(value) <= 253 and bool(_schema.DNS_SUBDOMAIN_RE.match(value))
-
-
 def _is_sequence(value):
     """Jinja's ``sequence`` test (a dict is one too)."""
     try:
@@ -151,7 +147,7 @@ def _component_errors(v):
             e.append("pki_cert_dns_names.%s: %s must be a list of DNS names" % (c, _json(names[c])))
     if not _dns_label(prefix):
         e.append("pki_secret_prefix: %s must be a DNS-1123 label" % _json(prefix))
-    if not _dns_subdomain(v["pki_tools_configmap"]):
+    if not _schema.is_dns_subdomain(v["pki_tools_configmap"]):
         e.append("pki_tools_configmap: %s must be a DNS-1123 subdomain" % _json(v["pki_tools_configmap"]))
     for var in ("pki_mount_path", "pki_pod_cert_dir"):
         if not re.match("^/", _text(v[var])):
@@ -214,7 +210,7 @@ def input_errors(v):
         e.append("pki_job_id: %s must be a DNS-1123 label (lower case letters, digits, \"-\", at most 63)"
                  % _json(v["pki_job_id"]))
     e.extend(_days_errors(v))
-    if not _dns_subdomain(v["pki_cluster_domain"]):
+    if not _schema.is_dns_subdomain(v["pki_cluster_domain"]):
         e.append("pki_cluster_domain: %s must be a DNS name (e.g. cluster.local)" % _json(v["pki_cluster_domain"]))
     nodes = v["pki_nodes"]
     if not _skipped(nodes) and "resources" not in nodes:

@@ -178,6 +178,10 @@ DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?)$")
 
 
+def is_dns_subdomain(value):
+    return isinstance(value, str) and len(value) <= 253 and bool(DNS_SUBDOMAIN_RE.match(value))
+
+
 def is_namespace_name(value):
     return isinstance(value, str) and len(value) <= 63 and bool(NAMESPACE_RE.match(value))
 

@@ -15,6 +15,7 @@ import functools
 import os
 
 import yaml
+from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 ROLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "roles")
@@ -73,6 +74,17 @@ def spec_errors(role, entry, values):
     options = role_options(role, entry)
     names = tuple(sorted(name for name in values if name in options))
     return validator(role, entry, names).validate({name: values[name] for name in names}).error_messages
+
+
+def check(role, entry, get_raw):
+    """The entry point's options as ``get_raw`` gives them; AnsibleActionFail naming every error
+    (with ``argument_errors``) when one breaks the spec, as Ansible's task reports it."""
+    values = spec_values(role, entry, get_raw)
+    errors = spec_errors(role, entry, values)
+    if errors:
+        raise AnsibleActionFail("Validation of the %s role's arguments failed:\n%s" % (role, "\n".join(errors)),
+                                result={"argument_errors": errors})
+    return values
 
 
 def is_role_task(task, role):
