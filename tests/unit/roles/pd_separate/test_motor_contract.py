@@ -176,6 +176,17 @@ def test_probes_are_upstreams_paths_on_upstreams_ports():
     assert _probe_args(coord, "readiness") == [status, "/v1/readiness", "false"]
 
 
+def test_probe_failure_thresholds_kubernetes_default_then_the_settings():
+    """Readiness 3 always; liveness 3 (Kubernetes' default) unless set; startup its own."""
+    for extra, liveness in ((None, 3), ({"pd_separate_motor_liveness_failure_threshold": 10}, 10)):
+        _, objects = render(model(tls={"enabled": False}), extra)
+        server = deployments(objects)["mindie-server"]["spec"]["template"]["spec"]["containers"][0]
+        assert server["livenessProbe"]["failureThreshold"] == liveness
+        assert server["readinessProbe"]["failureThreshold"] == 3
+        assert server["startupProbe"]["failureThreshold"] == 100
+        assert server["livenessProbe"]["periodSeconds"] == 10
+
+
 @pytest.mark.parametrize("generation,programs", [
     ("mindie_service", ["/usr/local/Ascend/mindie/latest/mindie-service/bin/ms_controller",
                         "/usr/local/Ascend/mindie/latest/mindie-service/bin/ms_coordinator",
