@@ -82,13 +82,21 @@ def try_lock(path, holder, now=None, host=None, alive=process_alive):
 
 
 def acquire(path, holder, timeout, interval=1.0, clock=time.monotonic, sleep=time.sleep, alive=process_alive):
-    """Take the lock, waiting up to ``timeout`` seconds. Returns (taken, holder dict, waited)."""
+    """Take the lock, waiting up to ``timeout`` seconds. Returns (taken, holder dict, waited).
+
+    ``waited`` is 0.0 when the first attempt takes the lock: the attempt's own time (a slow
+    disk, a loaded host) is not waiting for another run, and callers read anything above zero
+    as "another run may have changed what I read before" (roles/pki/tasks/make.yml)."""
     start = clock()
+    first = True
     while True:
         taken, current = try_lock(path, holder, alive=alive)
         waited = clock() - start
+        if taken and first:
+            return True, current, 0.0
         if taken or waited >= timeout:
             return taken, current, round(waited, 2)
+        first = False
         sleep(min(interval, max(0.0, timeout - waited)))
 
 

@@ -5,6 +5,8 @@ import json
 import os
 import socket
 
+import pytest
+
 from ansible_collections.pdserve.cluster.plugins.module_utils._control import lock as _lock
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner import control_lock
 
@@ -57,6 +59,29 @@ def test_acquire_waits_then_reports_the_holder(tmp_path):
                                        alive=lambda pid: True)
     assert not taken and rec["holder"] == "other:7:j" and waited == 3.5
     assert slept and all(s <= 1.0 for s in slept)
+
+
+def test_acquire_taken_at_once_has_not_waited_however_slow_the_attempt(tmp_path):
+    # the attempt itself took 0.3 s (a loaded host): that is not waiting for another run
+    path = str(tmp_path / ".lock")
+    clock = iter([10.0, 10.3]).__next__
+    taken, rec, waited = _lock.acquire(path, "me:1:j", timeout=3, clock=clock, sleep=pytest.fail)
+    assert taken and rec["holder"] == "me:1:j" and waited == 0.0
+
+
+def test_acquire_taken_after_the_holder_left_reports_the_wait(tmp_path):
+    path = tmp_path / ".lock"
+    _lock.try_lock(str(path), "other:7:j", alive=lambda pid: True)
+    clock = iter([0.0, 0.1, 1.2]).__next__
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        path.unlink()  # the other run ends while this one sleeps
+
+    taken, rec, waited = _lock.acquire(str(path), "me:1:j", timeout=3, clock=clock, sleep=sleep,
+                                       alive=lambda pid: True)
+    assert taken and rec["holder"] == "me:1:j" and waited == 1.2 and len(slept) == 1
 
 
 def test_release_only_by_the_holder(tmp_path):
