@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,6 +39,25 @@ def run(cmd, env=None, check=True):
 
 def playbook(name, env, *extra):
     return run(["ansible-playbook", "-i", "inventories/sandbox", name, *extra], env)
+
+
+def recap_counts(out):
+    """(ran, skipped) tasks of the one host in a playbook run's PLAY RECAP."""
+    m = re.search(r"ok=(\d+)\s+changed=\d+\s+unreachable=\d+\s+failed=\d+\s+skipped=(\d+)", out)
+    if not m:
+        raise SystemExit("no PLAY RECAP in the playbook's output")
+    return int(m.group(1)), int(m.group(2))
+
+
+def floor_play(path, ran, skipped):
+    """A play of `ran` tasks that do nothing (set_fact of a constant) and `skipped` skipped ones:
+    what ansible-playbook costs for a run of that many tasks before any of them does work."""
+    tasks = ["    - ansible.builtin.set_fact:\n        floor_%d: %d" % (i, i) for i in range(ran)]
+    tasks += ["    - ansible.builtin.set_fact:\n        skipped_%d: %d\n      when: false" % (i, i) for i in range(skipped)]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("- name: Floor\n  hosts: localhost\n  gather_facts: false\n  tasks:%s\n"
+                     % (("\n" + "\n".join(tasks)) if tasks else " []"))
+    return path
 
 
 def purge(env):
@@ -79,6 +99,9 @@ def main():
     ap.add_argument("--mode", default="infer_service_set", choices=["infer_service_set", "multi_deployment"])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time, each round, an empty play and a play of as many tasks as the no-op "
+                         "rerun ran and skipped, each doing nothing (what Ansible itself costs)")
     args = ap.parse_args()
     out_dir = tempfile.mkdtemp(prefix="pdserve-bench-")
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
@@ -87,6 +110,9 @@ def main():
     manifests = os.path.join(out_dir, NS, "manifests.yaml")
     m1, m4 = os.path.join(out_dir, "m1.yaml"), os.path.join(out_dir, "m4.yaml")
     rows = {"deploy": ([], []), "no-op rerun": ([], []), "scale 1 -> 4": ([], [])}
+    if args.floor:
+        rows.update({"empty play": ([], []), "no-op's tasks": ([], [])})
+        empty = floor_play(os.path.join(out_dir, "empty.yml"), 0, 0)
 
     # Interleaved: each step is timed with the playbook and then with kubectl, repeat times, so
     # both tools see the same load from other jobs on the machine (the ratio is per pair).
@@ -95,7 +121,12 @@ def main():
         t, _ = playbook("playbooks/pd_hybrid.yml", env, *extra)
         shutil.copy(manifests, m1)
         rows["deploy"][0].append(t)
-        rows["no-op rerun"][0].append(playbook("playbooks/pd_hybrid.yml", env, *extra)[0])
+        t, out = playbook("playbooks/pd_hybrid.yml", env, *extra)
+        rows["no-op rerun"][0].append(t)
+        if args.floor:
+            ran, skipped = recap_counts(out)
+            rows["empty play"][0].append(playbook(empty, env)[0])
+            rows["no-op's tasks"][0].append(playbook(floor_play(os.path.join(out_dir, "floor.yml"), ran, skipped), env)[0])
         t, _ = playbook("scale.yml", env, "-e", "hybrid_instances_num=4", *extra)
         shutil.copy(manifests, m4)
         rows["scale 1 -> 4"][0].append(t)
@@ -104,6 +135,9 @@ def main():
         kubectl_purge(m4)
         rows["deploy"][1].append(kubectl_apply_and_wait(m1, args.mode, 1))
         rows["no-op rerun"][1].append(kubectl_apply_and_wait(m1, args.mode, 1))
+        if args.floor:   # against the same kubectl no-op
+            rows["empty play"][1].append(rows["no-op rerun"][1][-1])
+            rows["no-op's tasks"][1].append(rows["no-op rerun"][1][-1])
         rows["scale 1 -> 4"][1].append(kubectl_apply_and_wait(m4, args.mode, 4))
         kubectl_purge(m4)
     shutil.rmtree(out_dir, ignore_errors=True)
