@@ -8,8 +8,10 @@ Docker print, the expected outputs written by hand from what `nvidia-ctk runtime
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import pathlib
 
 import pytest
 
@@ -17,21 +19,13 @@ from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare impo
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import plan as np_plan
 from ansible_collections.pdserve.cluster.plugins.module_utils._node_prepare import probe as np_probe
 
-CONTAINERD_V2 = """version = 2
-root = "/var/lib/containerd"
-
-[plugins]
-  [plugins."io.containerd.grpc.v1.cri"]
-    sandbox_image = "registry.k8s.io/pause:3.9"
-    [plugins."io.containerd.grpc.v1.cri".containerd]
-      default_runtime_name = "runc"
-      snapshotter = "overlayfs"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes]
-        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-          runtime_type = "io.containerd.runc.v2"
-          [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-            SystemdCgroup = true
-"""
+# containerd 1.7's `containerd config default`, abridged: the same text the node_prepare scenario's
+# test roots start from (tests/node_roots/make_root.py).
+_MAKE_ROOT = importlib.util.spec_from_file_location(
+    "make_root", pathlib.Path(__file__).resolve().parents[3] / "node_roots" / "make_root.py")
+make_root = importlib.util.module_from_spec(_MAKE_ROOT)
+_MAKE_ROOT.loader.exec_module(make_root)
+CONTAINERD_V2 = make_root.CONTAINERD_CONFIG
 
 CONTAINERD_V2_NVIDIA = CONTAINERD_V2 + """
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]
