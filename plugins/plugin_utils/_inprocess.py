@@ -49,7 +49,7 @@ def _warm():
 # Jinja plugins of other collections that the roles' templates use (the pki role's certificate
 # filters): found through the loader, as a worker would find them.
 WARM_FILTERS = ("community.crypto.x509_certificate_info", "community.crypto.openssl_csr_info")
-WARM_LOOKUPS = ("ansible.builtin.template", "ansible.builtin.vars", "ansible.builtin.file",
+WARM_LOOKUPS = ("pdserve.cluster.render", "ansible.builtin.vars", "ansible.builtin.file",
                 "ansible.builtin.env", "ansible.builtin.varnames")
 
 

@@ -25,14 +25,19 @@ def test_a_forked_worker_finds_the_warmed_plugins_without_loading():
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: nothing new is imported to find these plugins
-        before = set(sys.modules)
-        ok = all(filter_loader.get(name) is not None
-                 for name in ["pdserve.cluster.stack_labels", "ansible.builtin.to_json"] + list(_inprocess.WARM_FILTERS))
-        ok = ok and all(lookup_loader.get(name) is not None for name in _inprocess.WARM_LOOKUPS)
-        os.write(write, b"%d %d" % (ok, len(set(sys.modules) - before)))
-        os._exit(0)
+        try:
+            before = set(sys.modules)
+            ok = all(filter_loader.get(name) is not None
+                     for name in ["pdserve.cluster.stack_labels", "ansible.builtin.to_json"] + list(_inprocess.WARM_FILTERS))
+            ok = ok and all(lookup_loader.get(name) is not None for name in _inprocess.WARM_LOOKUPS)
+            os.write(write, b"%d %d" % (ok, len(set(sys.modules) - before)))
+        except BaseException as exc:  # pylint: disable=broad-except  # reported by the parent, never raised here
+            os.write(write, b"error %s" % type(exc).__name__.encode())
+        finally:
+            os._exit(0)  # never back into pytest in the child
+    os.close(write)
     os.waitpid(pid, 0)
-    found, imported = os.read(read, 100).split()
+    found, imported = os.read(read, 100).split(maxsplit=1)
     assert found == b"1" and imported == b"0"
 
 
