@@ -26,7 +26,7 @@ options:
     type: list
     elements: str
 author:
-  - pdserve.cluster developers
+  - pdserve.cluster developers (@pdserve)
 """
 
 EXAMPLES = r"""
