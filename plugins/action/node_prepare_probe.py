@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible.template import trust_as_template
+from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.pdserve.cluster.plugins.module_utils._runner import node_prepare_probe as runner
 from ansible_collections.pdserve.cluster.plugins.plugin_utils import _node_prepare_role, _remote, _role_spec
@@ -82,10 +82,11 @@ class ActionModule(ActionBase):
             return plain(self._templar.template(task_vars[name]))
 
         def render_dropin(template):
-            # as the template lookup renders it (backslashes as they are), without the lookup's deep
-            # copy of every variable of the task (most of this action's time per node, measured)
-            text = self._loader.get_text_file_contents(self._find_needle("templates", template))
-            return self._templar.template(trust_as_template(text), escape_backslashes=False)
+            # the collection's render lookup, as the stack roles render their manifests: the template
+            # lookup's text without its deep copy of every variable of the task (most of this
+            # action's time per node, measured)
+            return lookup_loader.get("pdserve.cluster.render", loader=self._loader, templar=self._templar).run(
+                [template], variables=task_vars)[0]
 
         args = _node_prepare_role.probe_params(get, render_dropin)
         args["stop"] = self._task.args.get("stop", False)
